@@ -1,0 +1,60 @@
+"""Scrapy settings for the archive.
+
+Politeness defaults are chosen for small provincial newspapers on modest hosting: at most two
+requests in flight per site, a one-second base delay that AutoThrottle raises when the site
+slows down, and an honest User-Agent that says who we are and where to complain.
+Every ``ARCHIVE_*`` setting is documented in README.md.
+"""
+
+from crawler import PROJECT_ROOT, PROJECT_URL, __version__
+
+BOT_NAME = "vn-provincial-archive"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = f"vn-provincial-archive/{__version__} (+{PROJECT_URL})"
+ROBOTSTXT_OBEY = True
+
+# Politeness.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Robustness: retry transient failures, never wait forever, never swallow a huge page.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.dedupe.DedupePipeline": 200,
+    "pipelines.store.StorePipeline": 300,
+}
+EXTENSIONS = {
+    "crawler.crawllog.CrawlLog": 500,
+}
+
+# The archive.
+ARCHIVE_DB = str(PROJECT_ROOT / "archive.db")
+ARCHIVE_BATCH_SIZE = 50
+ARCHIVE_FLUSH_SECONDS = 10.0
+ARCHIVE_DB_TIMEOUT = 30.0
+ARCHIVE_EXTRACT_WORKERS = 2
+ARCHIVE_STALE_PAGES = 2
+ARCHIVE_MAX_PAGES = 1000
+ARCHIVE_REJECT_RETRY_HOURS = 6.0
+ARCHIVE_REJECT_MAX_ATTEMPTS = 5
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

@@ -1,0 +1,120 @@
+"""Vietnamese text normalisation: the one place where encoding traps are handled.
+
+Four levels, each built on the previous one:
+
+- ``clean(s)``: what we store and show. Fixes encoding accidents (NFD, Latin
+  Eth, non-breaking and zero-width characters, CR line ends, ragged
+  whitespace) but keeps the text as published: paragraphs, tone placement.
+- ``canonical(s)``: what we hash and compare. ``clean`` plus one tone-placement
+  convention plus all whitespace collapsed, so two copies of one article that
+  differ only in such invisible ways compare equal. Never shown to users.
+- ``fold(s)``: what we search. ``canonical`` without diacritics, ``đ`` as
+  ``d``, lowercase, so "dai hoi dang" finds "Đại hội Đảng".
+- ``content_hash(text)``: the article's identity, 16 hex digits of SHA-256 of
+  ``canonical(text)``.
+
+Decisions:
+
+- ``Ð``/``ð`` (U+00D0/U+00F0, Latin Eth) are folded to ``Đ``/``đ``
+  (U+0110/U+0111). They look identical and old Vietnamese fonts and input
+  methods produced Eth, so it turns up in real articles. Icelandic or Old
+  English text is not something this archive holds, so the ambiguity is
+  resolved in favour of Vietnamese everywhere, including in ``clean``.
+- Tone placement: for ``oa``, ``oe``, ``uy`` with no final consonant two
+  conventions coexist, the traditional one (``hòa``, ``khỏe``, ``thủy``) and
+  the "new" one (``hoà``, ``khoẻ``, ``thuỷ``); newspapers switch between them,
+  sometimes within one article. ``canonical`` uses the traditional one because
+  it is what most Vietnamese sites, keyboards (Unikey's default) and
+  dictionaries produce, so fewer strings change. The choice only affects
+  hashes and comparison; stored text keeps the publisher's placement.
+- The tone move is rule-based over syllables, not a word table: decompose the
+  syllable, take the tone mark off, check the bare shape, put the mark back on
+  the first vowel. ``qu`` and ``gi`` are onsets, so ``quý``/``quỳ`` have the
+  single vowel ``y`` and are left alone. Words whose onset is not a Vietnamese
+  onset are left alone too, which keeps foreign words such as "Zoé" intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+__all__ = ["clean", "canonical", "fold", "content_hash", "normalize_tone"]
+
+# Zero-width characters glue or split words invisibly; turning them into a
+# space would split words that were typed as one, so they are dropped.
+_DROP = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad"), None)
+_TO_SPACE = dict.fromkeys(
+    map(ord, "\t\u00a0\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))),
+    " ",
+)
+_TRANSLATE = {**_DROP, **_TO_SPACE, 0x00D0: "\u0110", 0x00F0: "\u0111"}
+
+_SPACES = re.compile(r" {2,}")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def clean(s: str) -> str:
+    """Return ``s`` with encoding accidents fixed and paragraphs kept.
+
+    Idempotent: stored text is cleaned text, and cleaning it again must not
+    change it (or its hash).
+    """
+    s = s.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
+    # NFC after removing zero-width characters: removing one can bring a base
+    # letter and a combining mark together, which would otherwise only be
+    # composed on a second pass.
+    s = unicodedata.normalize("NFC", s)
+    lines = (_SPACES.sub(" ", line.strip()) for line in s.split("\n"))
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
+# Onsets are listed so that "qu" and "gi" are taken whole (there is no bare
+# "q"), and so that a word starting with a non-Vietnamese consonant never
+# matches. Longest first, since alternation is ordered.
+_ONSETS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx]"
+# The whole syllable must be onset + oa/oe/uy: anything after the nucleus is a
+# final consonant (hoàng, toán, khuyến) and then the tone stays where it is.
+_MOVABLE = re.compile(rf"(?:{_ONSETS})?(?:oa|oe|uy)")
+# Whole \w runs, so a letter run glued to digits or underscores (an
+# identifier, a code) never matches the syllable shape and is left alone.
+_WORD = re.compile(r"\w+")
+
+
+def _traditional_tone(match: re.Match) -> str:
+    word = match.group()
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = [c for c in decomposed if c in _TONES]
+    if len(tones) != 1:
+        return word
+    bare = unicodedata.normalize("NFC", decomposed.replace(tones[0], ""))
+    if not _MOVABLE.fullmatch(bare.lower()):
+        return word
+    # The nucleus is the last two letters, all plain ASCII in ``bare``, so
+    # the first vowel is at len - 2.
+    i = len(bare) - 2
+    return unicodedata.normalize("NFC", bare[: i + 1] + tones[0] + bare[i + 1 :])
+
+
+def normalize_tone(s: str) -> str:
+    """Move tone marks to the traditional place (``hoà`` → ``hòa``, ``uỷ`` → ``ủy``)."""
+    return _WORD.sub(_traditional_tone, unicodedata.normalize("NFC", s))
+
+
+def canonical(s: str) -> str:
+    """Return the comparison form of ``s``: cleaned, one tone convention, one line."""
+    return " ".join(normalize_tone(clean(s)).split())
+
+
+def fold(s: str) -> str:
+    """Return the search form of ``s``: no diacritics, ``đ`` → ``d``, lowercase."""
+    s = unicodedata.normalize("NFD", canonical(s).lower())
+    s = "".join(c for c in s if unicodedata.category(c) != "Mn")
+    return s.replace("đ", "d")
+
+
+def content_hash(text: str) -> str:
+    """Return the article's identity: 16 hex digits of SHA-256 of ``canonical(text)``."""
+    return hashlib.sha256(canonical(text).encode("utf-8")).hexdigest()[:16]
