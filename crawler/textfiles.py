@@ -44,7 +44,9 @@ def export_texts(archive: Archive, out_dir: Path, site: str | None = None) -> in
     rows = list(archive.articles(site))
     width = max(3, len(str(len(rows) - 1)))
     for n, row in enumerate(rows):
-        body = f"{row['text']}\n\nNguồn: {row['url']}\n"
+        # Only web URLs: a "file:" placeholder from an earlier import is not a source.
+        source = f"\n\nNguồn: {row['url']}" if row["url"].startswith(("http://", "https://")) else ""
+        body = f"{row['text']}{source}\n"
         (out_dir / f"{n:0{width}d}_{row['hash']}.txt").write_text(body, encoding="utf-8")
     return len(rows)
 
