@@ -36,7 +36,8 @@ from crawler.items import PageItem
 from crawler.urls import canonical_url, host, origin
 
 # dd/mm/yyyy as printed under each title on listing pages.
-LISTING_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+# Lookarounds, not \b: tags without whitespace glue dates to words ("tích cực25/10/2025Sáng").
+LISTING_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
 
 ARTICLE_PRIORITY = 10  # finish articles before paginating deeper: bounded memory, early results
 
@@ -235,7 +236,8 @@ class NewsSpider(scrapy.Spider):
         """The dd/mm/yyyy printed next to a listing link: the nearest enclosing element whose
         text holds exactly one date (a wider one would mix up neighbouring items)."""
         for ancestor in link.xpath("ancestor::*[position() <= 3]")[::-1]:
-            found = {m.groups() for m in LISTING_DATE.finditer(ancestor.xpath("string(.)").get() or "")}
+            text = " ".join(ancestor.xpath(".//text()").getall())
+            found = {m.groups() for m in LISTING_DATE.finditer(text)}
             if len(found) == 1:
                 d, m, y = (int(x) for x in found.pop())
                 try:

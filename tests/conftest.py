@@ -1,0 +1,151 @@
+"""Shared fixtures: the loopback sample site and a runner for ``scrapy crawl`` in a subprocess.
+
+Crawl logs are kept under ``test-artifacts/crawls/`` (git-ignored) so a failing end-to-end
+test can be read after the fact; the assertion message quotes the log's tail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from crawler.samplesite import SampleSite
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "crawls"
+CRAWL_TIMEOUT = 180  # seconds; one crawl of the sample site takes well under a minute
+
+
+# --- the sample site ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sample_site() -> Iterator[SampleSite]:
+    """A fresh 60-article sample site with traps, for one test."""
+    with SampleSite(articles=60, traps=True) as site:
+        yield site
+
+
+@pytest.fixture
+def clean_site() -> Iterator[SampleSite]:
+    """A fresh 60-article sample site without traps, for one test."""
+    with SampleSite(articles=60, traps=False) as site:
+        yield site
+
+
+# --- running the crawler --------------------------------------------------------------------
+
+
+def crawl_env() -> dict[str, str]:
+    """The environment for a crawl subprocess: no proxy may stand between it and 127.0.0.1."""
+    env = {k: v for k, v in os.environ.items() if k.lower() not in {"http_proxy", "https_proxy", "all_proxy"}}
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def crawl_command(site: SampleSite | str, db: Path | str, *args: str, settings: dict | None = None,
+                  spider: str = "baocamau", log_level: str = "INFO") -> list[str]:
+    base_url = site if isinstance(site, str) else site.base_url
+    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base_url}",
+           "-s", f"ARCHIVE_DB={db}", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
+           "-s", "DOWNLOAD_TIMEOUT=3", "-s", f"LOG_LEVEL={log_level}"]
+    for key, value in (settings or {}).items():
+        cmd += ["-s", f"{key}={value}"]
+    for arg in args:
+        cmd += ["-a", arg]
+    return cmd
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    seconds: float
+    log_path: Path
+    log: str
+
+    def tail(self, n: int = 60) -> str:
+        return "\n".join(self.log.splitlines()[-n:])
+
+    def check(self) -> CrawlResult:
+        assert self.returncode == 0, f"scrapy crawl exited {self.returncode}; {self.log_path}:\n{self.tail()}"
+        # "Gave up retrying" is logged at ERROR and is expected (the too-slow page); crashes are not.
+        errors = [line for line in self.log.splitlines() if _CRASH.search(line)]
+        assert not errors, f"errors in the crawl log {self.log_path}:\n" + "\n".join(errors[:20]) + \
+            "\n---\n" + self.tail()
+        return self
+
+
+_CRASH = re.compile(r"Traceback \(most recent call last\)|Spider error processing|Error processing|"
+                    r"Unhandled error in Deferred|Error caught on signal handler")
+
+
+def _log_path(name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:120]
+    return ARTIFACTS / f"{safe}.log"
+
+
+def run_crawl(site: SampleSite | str, db: Path | str, *args: str, name: str = "crawl", settings: dict | None = None,
+              timeout: float = CRAWL_TIMEOUT, check: bool = True) -> CrawlResult:
+    """``scrapy crawl baocamau -a base_url=<site> -s ARCHIVE_DB=<db> …`` from the project root, bounded."""
+    log_path = _log_path(name)
+    cmd = crawl_command(site, db, *args, settings=settings)
+    started = time.monotonic()
+    with log_path.open("w", encoding="utf-8") as log:
+        log.write(" ".join(cmd) + "\n")
+        log.flush()
+        try:
+            proc = subprocess.run(cmd, cwd=PROJECT_ROOT, env=crawl_env(), stdout=log, stderr=subprocess.STDOUT,
+                                  timeout=timeout, stdin=subprocess.DEVNULL)
+            code = proc.returncode
+        except subprocess.TimeoutExpired:
+            code = -9
+    text = log_path.read_text(encoding="utf-8", errors="replace")
+    result = CrawlResult(code, time.monotonic() - started, log_path, text)
+    if code == -9:
+        pytest.fail(f"scrapy crawl did not finish within {timeout} s; {log_path}:\n{result.tail()}")
+    return result.check() if check else result
+
+
+def start_crawl(site: SampleSite | str, db: Path | str, *args: str, name: str = "crawl",
+                settings: dict | None = None) -> tuple[subprocess.Popen, Path]:
+    """The same crawl, started in the background (the caller must wait for or kill it)."""
+    log_path = _log_path(name)
+    cmd = crawl_command(site, db, *args, settings=settings)
+    log = log_path.open("w", encoding="utf-8")
+    log.write(" ".join(cmd) + "\n")
+    log.flush()
+    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=crawl_env(), stdout=log, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL)
+    log.close()
+    return proc, log_path
+
+
+@pytest.fixture(scope="session")
+def crawl():
+    """``crawl(site, db, *spider_args, name=…, settings={…})`` → CrawlResult (checked)."""
+    return run_crawl
+
+
+def connect(db: Path | str) -> sqlite3.Connection:
+    con = sqlite3.connect(str(db), timeout=30)
+    con.row_factory = sqlite3.Row
+    return con
+
+
+def rows(db: Path | str, sql: str, *params) -> list[sqlite3.Row]:
+    con = connect(db)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()

@@ -1,0 +1,84 @@
+"""Each pipeline on real-shaped HTML: build an item, call process_item, assert."""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from crawler.archive import Archive
+from crawler.items import PageItem
+from pipelines.dedupe import DedupePipeline
+from pipelines.extract import ExtractPipeline
+from pipelines.store import StorePipeline
+from spiders.baocamau import BaoCaMauSpider
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+
+
+def page(name, url):
+    return PageItem(url=url, site="baocamau", fetched_at="2025-07-24T00:00:00+00:00", status=200,
+                    html=(PAGES / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def crawler(tmp_path):
+    c = get_crawler(BaoCaMauSpider, {"ARCHIVE_DB": str(tmp_path / "archive.db"), "ARCHIVE_BATCH_SIZE": 2,
+                                      "ARCHIVE_EXTRACT_WORKERS": 0})
+    c.stats.open_spider()
+    return c
+
+
+def run_all(crawler, items):
+    extract, dedupe, store = (cls.from_crawler(crawler) for cls in (ExtractPipeline, DedupePipeline, StorePipeline))
+    for p in (extract, dedupe, store):
+        p.open_spider()
+    out = []
+    for item in items:
+        item = asyncio.run(extract.process_item(item))
+        out.append(store.process_item(dedupe.process_item(item)))
+    for p in (extract, dedupe, store):
+        p.close_spider()
+    return out
+
+
+def test_article_then_copy_then_reject(crawler):
+    items = run_all(crawler, [
+        page("baocamau_article.html", "https://baocamau.vn/a-a1.html"),
+        page("baocamau_article.html", "https://baocamau.vn/copy-a2.html"),
+        page("baocamau_video.html", "https://baocamau.vn/clip-a3.html"),
+        PageItem(url="https://baocamau.vn/gone-a4.html", site="baocamau", fetched_at="2025-07-24T00:00:00+00:00",
+                 status=404, reject_reason="http-404"),
+    ])
+    first, copy, video, gone = items
+    assert first.article["title"] and first.hash and not first.duplicate
+    assert copy.duplicate and copy.hash == first.hash and copy.article is None
+    assert video.reject_reason == "video-only"
+    stats = crawler.stats.get_stats()
+    assert stats["archive/inserted"] == 1
+    assert stats["archive/duplicate"] == 1
+    assert stats["extract/rejected/video-only"] == 1
+    assert stats["extract/rejected/http-404"] == 1
+    with Archive(crawler.settings["ARCHIVE_DB"]) as archive:
+        assert archive.db["articles"].count == 1
+        assert archive.db["urls"].count == 2
+        assert {r["reason"] for r in archive.db["rejects"].rows} == {"video-only", "http-404"}
+
+
+def test_dedupe_sees_articles_stored_by_an_earlier_run(crawler):
+    run_all(crawler, [page("baocamau_article.html", "https://baocamau.vn/a-a1.html")])
+    [again] = run_all(crawler, [page("baocamau_article.html", "https://baocamau.vn/moved-a9.html")])
+    assert again.duplicate
+
+
+def test_extraction_in_worker_processes_gives_the_same_article(tmp_path):
+    c = get_crawler(BaoCaMauSpider, {"ARCHIVE_DB": str(tmp_path / "a.db"), "ARCHIVE_EXTRACT_WORKERS": 1})
+    c.stats.open_spider()
+    p = ExtractPipeline.from_crawler(c)
+    p.open_spider()
+    try:
+        item = asyncio.run(p.process_item(page("baocamau_article.html", "https://baocamau.vn/a-a1.html")))
+    finally:
+        p.close_spider()
+    inline = asyncio.run(ExtractPipeline(c, 0).process_item(page("baocamau_article.html", "https://baocamau.vn/a-a1.html")))
+    assert item.article == inline.article
