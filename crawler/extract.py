@@ -194,7 +194,7 @@ def _drop(el: HtmlElement) -> None:
 # --- Chrome --------------------------------------------------------------------
 
 
-def _is_chrome_line(line: str) -> bool:
+def is_chrome_line(line: str) -> bool:
     return any(p.fullmatch(line) for p in chrome.CHROME_LINE_PATTERNS)
 
 
@@ -205,7 +205,7 @@ def _drop_chrome_text(tree: HtmlElement) -> None:
         # Only elements with text of their own: a chrome line is printed by
         # some element, and this keeps the scan linear on big pages.
         for el in tree.xpath("//body//*[text()[normalize-space()]][string-length(normalize-space()) < 400]")
-        if _is_chrome_line(_text_of(el))
+        if is_chrome_line(_text_of(el))
     ]
     ids = {id(el) for el in matched}
     for el in matched:
@@ -557,7 +557,7 @@ def _paragraphs(doc) -> list[str]:
         lst.tag = "div"
     text = trafilatura.xml.xmltotxt(body, include_formatting=False)
     lines = (clean(line) for line in text.split("\n"))
-    return [line for line in lines if line and not _is_chrome_line(line)]
+    return [line for line in lines if line and not is_chrome_line(line)]
 
 
 def _title(page: _Page, doc) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.archive import Archive, now_iso
+from crawler.extract import is_chrome_line
 from crawler.sites import site_for_url
 from crawler.text import clean, content_hash
 
@@ -36,7 +37,10 @@ def parse_text_file(path: Path) -> TextFile:
         last = matches[-1]
         url = last.group(1)
         raw = (raw[: last.start()] + raw[last.end():]).strip()
-    return TextFile(path.name, clean(raw), url)
+    # Hand-saved pages carry the same site chrome (clock, weather, "Theo dõi …") that
+    # extraction removes from HTML; drop those lines so imported text matches crawled text.
+    lines = [line for line in raw.split("\n") if not is_chrome_line(line.strip())]
+    return TextFile(path.name, clean("\n".join(lines)), url)
 
 
 def export_texts(archive: Archive, out_dir: Path, site: str | None = None) -> int:
