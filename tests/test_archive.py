@@ -8,6 +8,7 @@ import time
 import pytest
 
 from crawler.archive import Archive
+from crawler.search import fts_query
 from crawler.text import content_hash
 
 TEXT = "Chiều 23/7, Thường trực Tỉnh ủy Cà Mau tổ chức Hội nghị.\n\nĐại hội Đảng bộ các cấp."
@@ -65,9 +66,9 @@ def test_url_seen_again_keeps_first_seen_and_updates_last_seen(archive):
 
 def test_search_matches_folded_and_accented_queries(archive):
     archive.store([article()])
-    for q in ["dai hoi dang", "Đại hội Đảng", "tinh uy", "Tỉnh uỷ"]:
+    for q in ["dai hoi dang", "Đại hội Đảng", "Ðại hội Ðảng", "tinh uy", "Tỉnh uỷ", "Tỉnh ủy"]:
         hits = archive.db.execute(
-            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [f'"{q}"']
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [fts_query(q)]
         ).fetchone()[0]
         assert hits == 1, q
 

@@ -1,0 +1,211 @@
+"""End to end in a real browser: ``make serve`` on 127.0.0.1, driven by headless Chromium.
+
+A reader types "dai hoi dang" (no diacritics) into the articles table's search box, sees the
+"Đại hội Đảng" article, opens it, and follows its source link to the original page (served
+here by a loopback HTTP server standing in for the newspaper). The ranked search page is
+checked the same way with the query typed in full Vietnamese. Screenshots and the server log
+are kept under ``test-artifacts/browser/``.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them). Without them
+the test is skipped locally, and fails under CI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.test_datasette import ARTICLES, build_archive
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage",
+                "--no-proxy-server", "--window-size=1280,1400", "--lang=vi"]
+
+pytestmark = pytest.mark.browser
+
+
+def _require_browser():
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("the selenium package")
+    if missing:
+        message = f"headless browser test needs {', '.join(missing)} (apt-get install chromium chromium-driver)"
+        if os.environ.get("CI"):
+            pytest.fail(message + " — .ci/run installs them, so CI must have them")
+        pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _OriginalPage(BaseHTTPRequestHandler):
+    """The newspaper's own page for any article path."""
+
+    def do_GET(self):  # noqa: N802
+        body = (f"<!doctype html><html lang=vi><head><meta charset=utf-8><title>Trang gốc</title></head>"
+                f"<body><h1 id=original>Trang gốc của báo</h1><p>{self.path}</p></body></html>").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def origin():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _OriginalPage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _get(url: str, timeout: float = 2.0) -> bytes:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(url, timeout=timeout) as response:
+        return response.read()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, origin):
+    """``make serve`` (the README's command) on a free port, over a freshly built archive."""
+    _require_browser()
+    if not shutil.which("make"):
+        pytest.skip("make is not installed")
+    db = tmp_path_factory.mktemp("browser") / "archive.db"
+    ids = build_archive(db, url_for=lambda key: f"{origin}/{key}-a1.html")
+    port = _free_port()
+    bindir = Path(sys.executable).parent
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = (ARTIFACTS / "datasette.log").open("w")
+    # -o: take the venv as built (the test runs inside it), so make only starts the server.
+    cmd = ["make", "--no-print-directory", "-o", f"{bindir}/.installed", "serve",
+           f"BIN={bindir}", f"DB={db}", "HOST=127.0.0.1", f"PORT={port}"]
+    env = {k: v for k, v in os.environ.items() if k.lower() not in {"http_proxy", "https_proxy", "all_proxy"}}
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"make serve exited {proc.returncode}:\n" + (ARTIFACTS / "datasette.log").read_text())
+            with contextlib.suppress(OSError):
+                _get(base + "/-/versions.json")
+                break
+            if time.monotonic() > deadline:
+                pytest.fail("datasette did not answer within 60 s:\n" + (ARTIFACTS / "datasette.log").read_text())
+            time.sleep(0.2)
+        yield base, ids
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.set_page_load_timeout(20)
+    yield driver
+    driver.quit()
+
+
+def _wait(driver, condition, timeout=10):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(condition)
+
+
+def _shot(driver, name):
+    driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+
+
+def test_type_search_open_article_follow_source(server, browser, origin):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+
+    base, ids = server
+    title = ARTICLES["daihoi"][2]
+    browser.get(base + "/archive/articles")
+    box = _wait(browser, ec.presence_of_element_located((By.ID, "_search")))
+    box.send_keys("dai hoi dang")
+    box.send_keys(Keys.ENTER)
+    _wait(browser, ec.url_contains("_search=dai+hoi+dang"))
+    _wait(browser, ec.presence_of_element_located((By.CSS_SELECTOR, "table.rows-and-columns")))
+    _shot(browser, "01-table-search")
+    assert title in browser.find_element(By.TAG_NAME, "body").text
+
+    browser.find_element(By.CSS_SELECTOR, f'a[href="/archive/articles/{ids["daihoi"]}"]').click()
+    heading = _wait(browser, ec.presence_of_element_located((By.CSS_SELECTOR, "h2.article-title")))
+    assert heading.text == title
+    paragraphs = browser.find_elements(By.CSS_SELECTOR, "article.article .body p")
+    assert len(paragraphs) == 3 and paragraphs[1].text.startswith("Ban Thường vụ Tỉnh uỷ")
+    aliases = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "a.alias-link")]
+    assert len(aliases) == 2
+    _shot(browser, "02-article")
+
+    source = browser.find_element(By.CSS_SELECTOR, "a.source-link")
+    assert source.get_attribute("href") == f"{origin}/daihoi-a1.html"
+    source.click()
+    _wait(browser, ec.presence_of_element_located((By.ID, "original")))
+    assert browser.current_url == f"{origin}/daihoi-a1.html"
+    _shot(browser, "03-source")
+
+
+def test_ranked_search_page_in_vietnamese(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+
+    base, ids = server
+    browser.get(base + "/archive/search")
+    box = _wait(browser, ec.presence_of_element_located((By.ID, "q")))
+    box.send_keys("Đại hội Đảng")
+    box.send_keys(Keys.ENTER)
+    _wait(browser, ec.presence_of_element_located((By.CSS_SELECTOR, "ol.results")))
+    _shot(browser, "04-ranked-search")
+    results = browser.find_elements(By.CSS_SELECTOR, "ol.results li.result")
+    assert len(results) == 2
+    first = results[0].find_element(By.CSS_SELECTOR, "h3 a")
+    assert first.text == ARTICLES["daihoi"][2]
+    marks = [m.text for m in results[0].find_elements(By.TAG_NAME, "mark")]
+    assert {"Đại", "hội", "Đảng"} <= set(marks)
