@@ -7,13 +7,14 @@ BIN    := $(VENV)/bin
 SITE   ?= baocamau
 ARGS   ?=
 
-.PHONY: help venv crawl test test-fast demo bench clean
+.PHONY: help venv crawl test test-fast demo bench clean serve
 
 help:
 	@echo "make crawl SITE=baocamau [ARGS='-a since=2025-07-01']   crawl a newspaper into archive.db"
 	@echo "make test                                               run all tests"
 	@echo "make demo                                               crawl the bundled sample site, then browse it"
 	@echo "make bench                                              print extraction and crawl figures"
+	@echo "make serve [DB=archive.db HOST=127.0.0.1 PORT=8001]     browse and search the archive in Datasette"
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +38,26 @@ demo: venv
 
 bench: venv
 	$(BIN)/python -m bench
+
+# Datasette, read-only and safe to publish (docs/datasette.md): connections are query_only
+# (plugins/vietnamese_search.py), no write endpoints, SQL time-limited, robots.txt blocks all.
+# The metadata applies to a file named archive.db (database "archive"), wherever it lives.
+DB   ?= archive.db
+HOST ?= 127.0.0.1
+PORT ?= 8001
+DATASETTE_SETTINGS = --setting sql_time_limit_ms 3000 \
+	--setting facet_time_limit_ms 1000 \
+	--setting max_returned_rows 1000 \
+	--setting default_page_size 50 \
+	--setting truncate_cells_html 300 \
+	--setting suggest_facets off \
+	--setting allow_download off \
+	--setting num_sql_threads 4
+
+serve: venv
+	$(BIN)/python -m crawler.sitesync $(DB)
+	$(BIN)/datasette serve $(DB) --metadata metadata.yml --plugins-dir plugins \
+		--template-dir templates --host $(HOST) --port $(PORT) $(DATASETTE_SETTINGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache demo.db demo.db-wal demo.db-shm

@@ -9,7 +9,7 @@ from scrapy.exceptions import NotConfigured
 from crawler.archive import Archive
 
 # Spider attributes worth keeping with the run, so a row says what was asked for.
-_ARGS = ("base_url", "since", "max_pages")
+_ARGS = ("base_url", "since", "max_pages", "url")
 
 
 class CrawlLog:
@@ -34,7 +34,8 @@ class CrawlLog:
     def spider_opened(self, spider: Spider) -> None:
         args = {k: getattr(spider, k) for k in _ARGS if getattr(spider, k, None) is not None}
         with Archive(self.db_path) as archive:
-            self.crawl_id = archive.start_crawl(spider.name, args)
+            # `site`: the name records are filed under (the spider's, or the host for `news`)
+            self.crawl_id = archive.start_crawl(getattr(spider, "site", None) or spider.name, args)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.crawl_id is None:

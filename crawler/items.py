@@ -22,6 +22,10 @@ class PageItem:
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     html: str | None = None
+    # Where the raw response is in the WARC files (crawler/warc.py): file relative to
+    # ARCHIVE_WARC_DIR and byte offset of its response record; None when not captured.
+    warc_file: str | None = None
+    warc_offset: int | None = None
 
     article: dict[str, Any] | None = None
     hash: str | None = None

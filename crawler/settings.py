@@ -14,6 +14,8 @@ NEWSPIDER_MODULE = "spiders"
 
 USER_AGENT = f"vn-provincial-archive/{__version__} (+{PROJECT_URL})"
 ROBOTSTXT_OBEY = True
+# Scrapy's Protego parser, plus: robots.txt Sitemap: lines go to the spider (crawler/robots.py).
+ROBOTSTXT_PARSER = "crawler.robots.SitemapRobotParser"
 
 # Politeness.
 CONCURRENT_REQUESTS = 16
@@ -43,6 +45,16 @@ ITEM_PIPELINES = {
     "pipelines.dedupe.DedupePipeline": 200,
     "pipelines.store.StorePipeline": 300,
 }
+# Raw captures (crawler/warc.py): just after the HTTP cache, before every middleware that
+# changes a response (HttpCompressionMiddleware 590, RedirectMiddleware 600), so the WARC
+# records hold the body as the server sent it. The spider middleware copies the capture's
+# location onto the page item.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.warc.WarcMiddleware": 880,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.warcmeta.WarcMetaMiddleware": 550,
+}
 EXTENSIONS = {
     "crawler.crawllog.CrawlLog": 500,
 }
@@ -57,6 +69,10 @@ ARCHIVE_STALE_PAGES = 2
 ARCHIVE_MAX_PAGES = 1000
 ARCHIVE_REJECT_RETRY_HOURS = 6.0
 ARCHIVE_REJECT_MAX_ATTEMPTS = 5
+# WARC captures: a relative path is relative to ARCHIVE_DB's folder (<project>/warc/ for the
+# default archive); empty disables capture. Files rotate at ARCHIVE_WARC_MAX_BYTES.
+ARCHIVE_WARC_DIR = "warc"
+ARCHIVE_WARC_MAX_BYTES = 1024**3
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

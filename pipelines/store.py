@@ -24,6 +24,8 @@ def to_record(item: PageItem) -> dict[str, Any]:
             "site": item.site,
             "fetched_at": item.fetched_at,
             "article": item.article,
+            "warc_file": item.warc_file,
+            "warc_offset": item.warc_offset,
         }
     return {
         "kind": "reject",
@@ -84,7 +86,9 @@ class StorePipeline:
         batch, self.buffer = self.buffer, []
         result = self.archive.store(batch)
         self.stats.inc_value("archive/inserted", result.inserted)
-        self.stats.inc_value("archive/alias", result.duplicates)
+        self.stats.inc_value("archive/alias", result.duplicates - result.unchanged)
+        self.stats.inc_value("archive/unchanged", result.unchanged)  # refetched, same text
+        self.stats.inc_value("archive/revised", result.revised)  # refetched, new revision
         self.stats.inc_value("archive/rejected", result.rejects)
         self.stats.inc_value("archive/batches")
         logger.debug("Stored batch: %s", result)

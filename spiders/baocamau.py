@@ -1,3 +1,5 @@
+"""Báo Cà Mau (baocamau.vn). Facts from shared/sites.md; overall: verified."""
+
 from crawler.families.aid import AIdSpider
 
 
@@ -6,3 +8,5 @@ class BaoCaMauSpider(AIdSpider):
     paper = "Báo Cà Mau"
     domains = ("baocamau.vn", "www.baocamau.vn")
     province = "Cà Mau"  # since 2025-07-01 also covers former Bạc Liêu
+    # verified: /tin-moi/?page=45, /chinh-tri/xay-dung-dang/?page=43 in archived copies
+    page_url = "{path}?page={page}"

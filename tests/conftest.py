@@ -96,10 +96,10 @@ def _log_path(name: str) -> Path:
 
 
 def run_crawl(site: SampleSite | str, db: Path | str, *args: str, name: str = "crawl", settings: dict | None = None,
-              timeout: float = CRAWL_TIMEOUT, check: bool = True) -> CrawlResult:
+              timeout: float = CRAWL_TIMEOUT, check: bool = True, spider: str = "baocamau") -> CrawlResult:
     """``scrapy crawl baocamau -a base_url=<site> -s ARCHIVE_DB=<db> …`` from the project root, bounded."""
     log_path = _log_path(name)
-    cmd = crawl_command(site, db, *args, settings=settings)
+    cmd = crawl_command(site, db, *args, settings=settings, spider=spider)
     started = time.monotonic()
     with log_path.open("w", encoding="utf-8") as log:
         log.write(" ".join(cmd) + "\n")
@@ -118,10 +118,10 @@ def run_crawl(site: SampleSite | str, db: Path | str, *args: str, name: str = "c
 
 
 def start_crawl(site: SampleSite | str, db: Path | str, *args: str, name: str = "crawl",
-                settings: dict | None = None) -> tuple[subprocess.Popen, Path]:
+                settings: dict | None = None, spider: str = "baocamau") -> tuple[subprocess.Popen, Path]:
     """The same crawl, started in the background (the caller must wait for or kill it)."""
     log_path = _log_path(name)
-    cmd = crawl_command(site, db, *args, settings=settings)
+    cmd = crawl_command(site, db, *args, settings=settings, spider=spider)
     log = log_path.open("w", encoding="utf-8")
     log.write(" ".join(cmd) + "\n")
     log.flush()

@@ -1,11 +1,16 @@
 """The ``/<slug>-a<id>.html`` CMS family.
 
-Shared by Báo Cà Mau, Cần Thơ, Đồng Tháp, An Giang, Đồng Khởi and Long An (see
-``shared/sites.md``): articles at ``/<slug>-a<id>.html``, sections at ``/<cat>/`` and
-``/<cat>/<sub>/`` paginated with ``?page=N``, newest-first list at ``/tin-moi/``, videos under
-``/video/xem-video/``.
+Shared by Báo Cà Mau, Cần Thơ, Đồng Tháp, An Giang, Đồng Khởi, Long An, Tây Ninh (old CMS),
+travinh.baovinhlong.vn and Bình Dương (see ``shared/sites.md``; the docbao 2019 selectors
+``pubdate`` / ``#newscontents`` / ``content-fck`` show the same vendor): articles at
+``/<slug>-a<id>.html``, sections at ``/<cat>/`` and ``/<cat>/<sub>/``, newest-first list at
+``/tin-moi/``, videos under ``/video/xem-video/``. Pagination differs between its sites
+(baocamau ``?page=N``, baoangiang ``?p=N``), so the family learns it unless the site states it.
+Markup (baocantho): date in ``span.pubdate`` as ``dd/mm/yyyy - HH:MM``, date-only JSON-LD, lead
+opening with an agency tag ``(CTO) - ``.
 """
 
+from crawler.discovery import AUTO
 from crawler.newsspider import NewsSpider
 
 
@@ -16,3 +21,4 @@ class AIdSpider(NewsSpider):
     listing_path = r"^/[a-z0-9-]+/(?:[a-z0-9-]+/)?$"
     # Never useful, sometimes endless: video, search, tags, feeds, accounts, other languages.
     deny_path = r"^/(?:video|tim-kiem|search|tag|tags|rss|api|admin|dang-nhap|dang-ky|lien-he|khmer|news|en|rao-vat)(?:/|$)"
+    page_url = AUTO

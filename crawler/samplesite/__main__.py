@@ -1,5 +1,6 @@
-"""``python -m crawler.samplesite [--port 8765] [--articles 60] [--no-traps]``: serve the sample
-site on 127.0.0.1 until Ctrl-C, printing its base URL first."""
+"""``python -m crawler.samplesite [--port 8765] [--articles 60] [--no-traps] [--family hex7]``: serve
+the sample site on 127.0.0.1 until Ctrl-C, printing its base URL first. ``--family`` serves a site
+in one CMS family's shapes instead (``crawler/samplesite/families.py``; no traps)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 import threading
 
 from crawler.samplesite import SampleSite
+from crawler.samplesite.families import SHAPES, FamilySite
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,10 +20,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-traps", dest="traps", action="store_false", help="a clean site, no crawler traps")
     parser.add_argument("--seed", type=int, default=38376, help="content seed (same seed, same site)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds every response waits")
+    parser.add_argument("--family", help="serve a site of this CMS family: " + ", ".join(sorted(SHAPES)))
     args = parser.parse_args(argv)
 
-    site = SampleSite(args.articles, traps=args.traps, seed=args.seed, host=args.host, port=args.port,
-                      latency=args.latency)
+    if args.family:
+        if args.family not in SHAPES:
+            parser.error(f"--family: one of {', '.join(sorted(SHAPES))}")
+        site = FamilySite(SHAPES[args.family], min(args.articles, 30), host=args.host, port=args.port,
+                          latency=args.latency)
+        args.traps = False
+    else:
+        site = SampleSite(args.articles, traps=args.traps, seed=args.seed, host=args.host, port=args.port,
+                          latency=args.latency)
     with site:
         print(site.base_url, flush=True)
         print(f"{len(site.articles)} articles, traps {'on' if args.traps else 'off'}; Ctrl-C to stop",

@@ -8,6 +8,7 @@ and the crawl benchmark.
         ...crawl...
         site.hits(site.traps.flaky.path)   # how often the crawler asked for it
         site.publish(5)               # five new articles at the top of the listings
+        site.edit(article, "Cập nhật …")  # change a published article (a new last paragraph)
 
 stdlib ``http.server.ThreadingHTTPServer`` in a daemon thread; handler threads are daemon
 threads too and every deliberate delay waits on an event that ``stop()`` sets, so a hanging
@@ -16,6 +17,7 @@ client never keeps the process (or a test run) alive.
 
 from __future__ import annotations
 
+import gzip
 import socket
 import sys
 import threading
@@ -46,15 +48,20 @@ class SampleSite:
     ``articles``: how many articles (the five real seed texts are the oldest).
     ``traps``: add the crawler traps described in ``site.Traps`` (needs ≥ 20 articles).
     ``latency``: seconds every response waits (to slow a crawl down, e.g. to kill it midway).
+    ``gzip``: send HTML pages gzip-compressed to clients that accept it (as most servers do).
     """
+
+    #: the request handler (a ``_Handler`` subclass); ``families.FamilySite`` routes other URL shapes
+    handler_class: type | None = None
 
     def __init__(self, articles: int = 60, *, traps: bool = True, seed: int = 38376, host: str = "127.0.0.1",
                  port: int = 0, per_page: int = 20, latency: float = 0.0, slow_seconds: float = 1.5,
-                 too_slow_seconds: float = 30.0, huge_bytes: int = 12 * 1024 * 1024):
+                 too_slow_seconds: float = 30.0, huge_bytes: int = 12 * 1024 * 1024, gzip: bool = False):
         self.model = SiteModel(articles, traps=traps, seed=seed, per_page=per_page, slow_seconds=slow_seconds,
                                too_slow_seconds=too_slow_seconds, huge_bytes=huge_bytes)
         self.host, self._port = host, port
         self.latency = latency
+        self.gzip = gzip
         self.requests: list[str] = []  # request targets (path?query) in arrival order
         self.log: list[tuple[float, str, int]] = []  # (time.time(), target, status) once answered
         self._counts: Counter[str] = Counter()
@@ -85,6 +92,10 @@ class SampleSite:
     def publish(self, n: int = 5) -> list[Article]:
         """Add ``n`` new articles at the top of /tin-moi/ and of their category; returns them, newest first."""
         return self.model.publish(n)
+
+    def edit(self, article: Article | int, paragraph: str) -> Article:
+        """Add ``paragraph`` at the end of a published article (an article or its id)."""
+        return self.model.edit(article, paragraph)
 
     def listing_paths(self) -> list[str]:
         return self.model.listing_paths()
@@ -132,7 +143,7 @@ class SampleSite:
         if self._server is not None:
             return self
         self._stopping.clear()
-        handler = type("Handler", (_Handler,), {"site": self})
+        handler = type("Handler", (self.handler_class or _Handler,), {"site": self})
         server = _Server((self.host, self._port), handler)
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -186,9 +197,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def send(self, status: int, body: bytes | str, content_type: str = "text/html; charset=utf-8") -> None:
         data = body.encode("utf-8") if isinstance(body, str) else body
+        compress = self.site.gzip and content_type.startswith("text/html") and \
+            "gzip" in self.headers.get("Accept-Encoding", "")
+        if compress:
+            data = gzip.compress(data, mtime=0)
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
+            if compress:
+                self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             if self.command != "HEAD":

@@ -664,6 +664,18 @@ class SiteModel:
 
     # -- changing -------------------------------------------------------------------------
 
+    def edit(self, article: Article | int, paragraph: str) -> Article:
+        """Change a published article as newspapers do after publication: ``paragraph`` is
+        added at the end of its body. Its pages (and aliases) serve the new text from the next
+        request on; ``Article.text`` is the new expected text."""
+        with self.lock:
+            art = article if isinstance(article, Article) else self.by_id(article)
+            if art is None:
+                raise KeyError(article)
+            art.blocks.append(("p", paragraph))
+            self.version += 1
+            return art
+
     def publish(self, n: int = 5) -> list[Article]:
         """Add ``n`` new articles, newer than everything, at the top of the listings."""
         with self.lock:

@@ -1,0 +1,14 @@
+"""Báo Đà Nẵng (baodanang.vn, www.baodanang.vn). Facts from shared/sites.md; overall: verified (two URL eras)."""
+
+from crawler.families.numid import NumIdSpider
+
+
+class BaoDaNangSpider(NumIdSpider):
+    name = "baodanang"
+    paper = "Báo Đà Nẵng"
+    domains = ("baodanang.vn", "www.baodanang.vn")
+    province = "Đà Nẵng"
+    # verified: new /<slug>-<7 digits>.html, old /<cat>[/<n>]/<yyyymm>/<slug>-<7 digits>/
+    article_path = r"^/(?:[a-z0-9-]+-\d{7}\.html|[a-z0-9]+(?:/\d+)?/\d{6}/[a-z0-9-]+-\d{7}/?)$"
+    # evidenced: a GitHub config comment 'uses Google News sitemap (no RSS)'
+    sitemaps = ("/sitemap-news.xml",)

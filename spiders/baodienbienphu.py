@@ -1,0 +1,12 @@
+"""Báo Điện Biên Phủ (baodienbienphu.vn). Facts from shared/sites.md; overall: config only."""
+
+from crawler.families.generic import GenericSpider
+
+
+class BaoDienBienPhuSpider(GenericSpider):
+    name = "baodienbienphu"
+    paper = "Báo Điện Biên Phủ"
+    domains = ("baodienbienphu.vn",)
+    province = "Điện Biên"
+    # config only; category pages render client-side, the home page is crawled
+    article_path = r"^/tin-bai/[^/]+/[^/]+/?$"

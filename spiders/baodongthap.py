@@ -1,0 +1,10 @@
+"""Báo Đồng Tháp (baodongthap.vn, www.baodongthap.vn). Facts from shared/sites.md; overall: verified."""
+
+from crawler.families.aid import AIdSpider
+
+
+class BaoDongThapSpider(AIdSpider):
+    name = "baodongthap"
+    paper = "Báo Đồng Tháp"
+    domains = ("baodongthap.vn", "www.baodongthap.vn")
+    province = "Đồng Tháp"

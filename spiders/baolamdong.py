@@ -1,0 +1,13 @@
+"""Báo Lâm Đồng (baolamdong.vn). Facts from shared/sites.md; overall: verified (two URL eras)."""
+
+from crawler.families import either
+from crawler.families.numid import NumIdSpider
+
+
+class BaoLamDongSpider(NumIdSpider):
+    name = "baolamdong"
+    paper = "Báo Lâm Đồng"
+    domains = ("baolamdong.vn",)
+    province = "Lâm Đồng"
+    # verified: new /<slug>-<id>.html, old hex7 layout
+    article_path = either(r"^/[a-z0-9-]+-\d+\.html$", r"^/[a-z0-9-]+/\d{6}/[a-z0-9-]+-[0-9a-f]{7}/?$")

@@ -1,0 +1,14 @@
+"""Báo Quảng Ngãi (baoquangngai.vn). Facts from shared/sites.md; overall: verified (two URL eras)."""
+
+from crawler.families import either
+from crawler.families.hex7 import ARTICLE_PATH as HEX7
+from crawler.families.numid import NumIdSpider
+
+
+class BaoQuangNgaiSpider(NumIdSpider):
+    name = "baoquangngai"
+    paper = "Báo Quảng Ngãi"
+    domains = ("baoquangngai.vn",)
+    province = "Quảng Ngãi"
+    # verified: new /<slug>-<id>.htm, old hex7 layout
+    article_path = either(r"^/[a-z0-9-]+-\d+\.htm$", HEX7)

@@ -1,0 +1,12 @@
+"""Báo Sài Gòn Giải Phóng (sggp.org.vn, www.sggp.org.vn). Facts from shared/sites.md; overall: config only."""
+
+from crawler.families.post import PostSpider
+
+
+class SggpSpider(PostSpider):
+    name = "sggp"
+    paper = "Báo Sài Gòn Giải Phóng"
+    domains = ("sggp.org.vn", "www.sggp.org.vn")
+    province = "TP Hồ Chí Minh"
+    # evidenced: verified live 2026-07-17 by a public project
+    feeds = ("https://www.sggp.org.vn/rss/home.rss",)

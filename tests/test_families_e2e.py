@@ -1,0 +1,194 @@
+"""End to end, one crawl per CMS family: ``scrapy crawl <a real site spider of the family>
+-a base_url=<a loopback site in the family's shapes>`` (``crawler/samplesite/families.py``), then
+the archive is checked: every article with its title, text and date, filed under the spider (whose
+province is the one expected), nothing else stored; and each discovery path the family's site
+offers (pagination form, stated or advertised feeds, robots.txt sitemaps, sitemap indexes with
+gzipped children, news sitemaps, learned article shapes) is shown to have found the articles only
+it leads to. The ``news`` spider crawls the "generic" site, an unknown layout.
+
+The seven crawls run at once (module fixture); logs are in ``test-artifacts/crawls/``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from crawler.discovery import PAGE_FORMS, page_link
+from crawler.samplesite.families import SHAPES, FamilySite
+from crawler.sites import spider_classes
+from tests.conftest import CrawlResult, run_crawl, rows, start_crawl
+
+pytestmark = pytest.mark.e2e
+
+SETTINGS = {"ARCHIVE_STALE_PAGES": 2, "ARCHIVE_EXTRACT_WORKERS": 0}
+FAMILIES = sorted(SHAPES)
+
+
+def norm(s: str | None) -> str:
+    return " ".join((s or "").split())
+
+
+def site_name(shape) -> str:
+    """What records are filed under: the spider's name (the host for `news`)."""
+    return "127.0.0.1" if shape.spider == "news" else shape.spider
+
+
+def spider_args(site: FamilySite) -> list[str]:
+    return [f"url={site.base_url}/"] if site.shape.spider == "news" else []
+
+
+@dataclass
+class Run:
+    site: FamilySite
+    db: Path
+    requests: list[str]
+    result: CrawlResult
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, Run]:
+    tmp = tmp_path_factory.mktemp("families")
+    sites = {f: FamilySite(SHAPES[f]).start() for f in FAMILIES}
+    try:
+        procs = {}
+        for family, site in sites.items():
+            procs[family] = start_crawl(site, tmp / f"{family}.db", *spider_args(site), name=f"family-{family}",
+                                        settings=SETTINGS, spider=site.shape.spider)
+        deadline = time.monotonic() + 150
+        out = {}
+        for family, (proc, log_path) in procs.items():
+            try:
+                code = proc.wait(timeout=max(1, deadline - time.monotonic()))
+            except Exception:
+                proc.kill()
+                proc.wait()
+                pytest.fail(f"{family}: crawl did not finish; {log_path}")
+            log = log_path.read_text(encoding="utf-8", errors="replace")
+            result = CrawlResult(code, 0.0, log_path, log).check()
+            out[family] = Run(sites[family], tmp / f"{family}.db", list(sites[family].requests), result)
+        yield out
+    finally:
+        for site in sites.values():
+            site.stop()
+
+
+def stored(db: Path) -> dict[str, sqlite3.Row]:
+    return {r["u"]: r for r in rows(db, "SELECT urls.url AS u, articles.* FROM urls JOIN articles USING (hash)")}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_article_stored_with_title_text_date_and_site(runs, family):
+    run = runs[family]
+    shape, site = run.site.shape, run.site
+    got = stored(run.db)
+    problems = []
+    for art in site.expected:
+        row = got.get(site.url_of(art))
+        if row is None:
+            problems.append(f"missing {site.path_of[art.id]}")
+            continue
+        if row["title"] != art.title:
+            problems.append(f"{art!r} title {row['title']!r}")
+        if norm(row["text"]) not in (norm(art.text), norm(art.text_with_captions)):
+            problems.append(f"{art!r} text {norm(row['text'])[:100]!r}")
+        want = art.published.isoformat() if shape.markup.time_known else art.published.date().isoformat()
+        if row["published"] != want:
+            problems.append(f"{art!r} published {row['published']!r} != {want}")
+        if row["site"] != site_name(shape):
+            problems.append(f"{art!r} site {row['site']!r}")
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems[:30])
+    if shape.spider != "news":
+        assert spider_classes()[shape.spider].province == shape.province
+    (crawl,) = rows(run.db, "SELECT * FROM crawls")
+    assert crawl["finished"] and crawl["site"] == site_name(shape)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_nothing_else_stored_or_rejected(runs, family):
+    run = runs[family]
+    urls = {r["url"] for r in rows(run.db, "SELECT url FROM urls")}
+    assert urls == {run.site.url_of(a) for a in run.site.expected}
+    assert not rows(run.db, "SELECT url, reason FROM rejects")
+    # never asked for: search, video, other hosts' pages
+    assert not [t for t in run.requests if t.startswith(("/tim-kiem/", "/video/", "/api/"))]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_each_discovery_path_did_its_part(runs, family):
+    """Articles reachable one way only were found: feed-only, sitemap-only, related-only."""
+    run = runs[family]
+    site = run.site
+    urls = {r["url"] for r in rows(run.db, "SELECT url FROM urls")}
+    for group in ("feed_only", "sitemap_only", "related_only"):
+        for art in getattr(site, group):
+            assert site.url_of(art) in urls, f"{group} {site.path_of[art.id]} not found"
+    if site.shape.feed_only or site.shape.feed_link:
+        assert any(t in site.shape.feeds for t in run.requests), "no feed read"
+    if site.shape.robots_sitemap:
+        assert site.shape.sitemap_path in run.requests, "robots.txt Sitemap: line not followed"
+
+
+def in_form(form: str, target: str) -> bool:
+    """Is request ``target`` (path?query) page ≥ 2 of some listing in pagination ``form``?"""
+    parts = urlsplit(target)
+    if form.startswith("{path}?"):
+        param = form.split("?", 1)[1].split("=", 1)[0]
+        return any(k == param for k, _, v in (kv.partition("=") for kv in parts.query.split("&")) if v.isdigit())
+    return page_link((form,), parts.path) is not None
+
+
+@pytest.mark.parametrize("family", [f for f in FAMILIES if SHAPES[f].listing_articles])
+def test_listings_paginated_in_the_familys_form(runs, family):
+    run = runs[family]
+    form = run.site.shape.page_form
+    pages = [t for t in run.requests if in_form(form, t)]
+    assert len(pages) >= 3, f"no pagination in the form {form}: {run.requests[:40]}"
+    # the form is built from the listing path, never copied or guessed: no other form was tried
+    others = [t for t in run.requests if t not in pages and any(in_form(f, t) for f in PAGE_FORMS if f != form)]
+    assert not others, others
+
+
+def test_sitemap_index_second_run_is_cheap(runs, tmp_path):
+    """hex7: robots.txt → sitemap index → gzipped monthly children, newest first; a second run
+    fetches no article and stops walking the index after ARCHIVE_STALE_PAGES children with
+    nothing new."""
+    run = runs["hex7"]
+    site = run.site
+    assert site.months() and len(site.months()) >= 3
+    assert all(f"/sitemaps/sitemap-{m}.xml.gz" in run.requests for m in site.months())
+    n = len(site.requests)
+    run_crawl(site, run.db, name="family-hex7-again", settings=SETTINGS, spider="baodaklak")
+    again = site.requests[n:]
+    assert not [t for t in again if t in site.by_path], "articles fetched again"
+    children = [t for t in again if t.startswith("/sitemaps/")]
+    assert children == [f"/sitemaps/sitemap-{m}.xml.gz" for m in site.months()[:SETTINGS["ARCHIVE_STALE_PAGES"]]]
+
+
+def test_since_skips_old_sitemap_children_and_articles(tmp_path):
+    with FamilySite(SHAPES["hex7"]) as site:
+        since = site.expected[12].published.date()
+        db = tmp_path / "since.db"
+        run_crawl(site, db, f"since={since.isoformat()}", name="family-hex7-since", settings=SETTINGS,
+                  spider="baodaklak")
+        urls = {r["url"] for r in rows(db, "SELECT url FROM urls")}
+        want = {site.url_of(a) for a in site.expected if a.published.date() >= since}
+        assert urls == want
+        old_months = [m for m in site.months() if m < f"{since:%Y-%m}"]
+        assert old_months and not [m for m in old_months if f"/sitemaps/sitemap-{m}.xml.gz" in site.requests]
+
+
+def test_news_spider_learns_the_article_shape(runs):
+    run = runs["generic"]
+    assert "Learned article shape" in run.result.log
+    # its listings show no article links: everything came from robots.txt's sitemap, the
+    # advertised Atom feed and related links of the learned shape
+    assert "/feeds/tin-moi.atom" in run.requests and "/sitemap.xml" in run.requests
+    published = [datetime.fromisoformat(r["published"]) for r in rows(run.db, "SELECT published FROM articles")]
+    assert len(published) == len(run.site.expected)
