@@ -43,8 +43,8 @@ import logging
 import multiprocessing
 import shutil
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -57,9 +57,9 @@ from scrapy.utils.project import get_project_settings
 
 from crawler.archive import Archive
 from crawler.crawllog import CrawlLog
-from pipelines.extract import ExtractPipeline
 from crawler.sitesync import sync_sites
 from crawler.text import fold
+from pipelines.extract import ExtractPipeline
 
 logger = logging.getLogger(__name__)
 

@@ -34,9 +34,9 @@ import logging
 import multiprocessing
 import time
 import warnings
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from itertools import groupby, islice
 from pathlib import Path
@@ -184,36 +184,43 @@ def _jobs(db: Any, site: str | None) -> tuple[list[Job], int]:
 
 def _results(jobs: list[Job], reader: WarcReader, pool: Executor | None,
              progress: Callable[[int], None] | None) -> Iterator[tuple[Job, dict | None, str | None]]:
-    """(job, article dict or None, reason) for every job, extracted in chunks."""
+    """(job, article dict or None, reason) for every job, in order. Pages are read and decoded
+    here a chunk at a time; with a pool the next chunk is read while the workers extract."""
     uses = Counter((j.file, j.offset) for j in jobs)
     cache: dict[tuple[str, int], tuple[dict | None, str | None]] = {}
     done = 0
-    it = iter(jobs)
-    while chunk := list(islice(it, CHUNK)):
-        todo: list[tuple[Job, str, str]] = []
-        ready: list[tuple[Job, dict | None, str | None]] = []
+
+    def prepare(chunk: list[Job]) -> list[tuple[Job, Any]]:
+        """Each job with its result, or with the (html, url) still to extract (a future with a pool)."""
+        out: list[tuple[Job, Any]] = []
         for job in chunk:
             key = (job.file, job.offset)
             if key in cache:
-                ready.append((job, *cache[key]))
+                out.append((job, cache[key]))
                 continue
             try:
                 rec = reader.read(job.file, job.offset)
             except Exception as exc:  # missing file, damaged or truncated record
                 logger.warning("capture %s@%s unreadable: %s", job.file, job.offset, exc)
-                ready.append((job, None, "missing-capture"))
+                out.append((job, (None, "missing-capture")))
                 continue
             html, reason = page_html(rec)
             if html is None:
-                ready.append((job, None, reason))
+                out.append((job, (None, reason)))
+            elif pool is not None:
+                out.append((job, pool.submit(_extract, html, extraction_url(job.url, rec))))
             else:
-                todo.append((job, html, extraction_url(job.url, rec)))
-        if pool is not None:
-            outs = list(pool.map(_extract, [t[1] for t in todo], [t[2] for t in todo]))
-        else:
-            outs = [_extract(t[1], t[2]) for t in todo]
-        ready += [(t[0], *out) for t, out in zip(todo, outs)]
-        for job, art, reason in ready:
+                out.append((job, (html, extraction_url(job.url, rec), "todo")))
+        return out
+
+    def finish(prepared: list[tuple[Job, Any]]) -> Iterator[tuple[Job, dict | None, str | None]]:
+        for job, value in prepared:
+            if isinstance(value, Future):
+                art, reason = value.result()
+            elif len(value) == 3:
+                art, reason = _extract(value[0], value[1])
+            else:
+                art, reason = value
             key = (job.file, job.offset)
             uses[key] -= 1
             if uses[key] > 0:
@@ -221,14 +228,45 @@ def _results(jobs: list[Job], reader: WarcReader, pool: Executor | None,
             else:
                 cache.pop(key, None)
             yield job, art, reason
-        done += len(chunk)
+
+    pending: deque[list[tuple[Job, Any]]] = deque()
+    it = iter(jobs)
+    while chunk := list(islice(it, CHUNK)):
+        pending.append(prepare(chunk))
+        if pool is None or len(pending) > 1:
+            batch = pending.popleft()
+            yield from finish(batch)
+            done += len(batch)
+            if progress:
+                progress(done)
+    while pending:
+        batch = pending.popleft()
+        yield from finish(batch)
+        done += len(batch)
         if progress:
             progress(done)
 
 
-def _fields(art: dict, rec_base: dict) -> dict[str, Any]:
-    row = article_row({**rec_base, "article": art})
-    return {k: row[k] for k in FIELDS if k in row}
+def _fields(art: dict) -> dict[str, Any]:
+    """The re-extractable columns of ``article_row`` but ``folded``, which is costly and only
+    needed when title or text changed (``_with_folded``)."""
+    return {
+        "title": art.get("title"),
+        "text": art["text"],
+        "published": art.get("published"),
+        "author": art.get("author"),
+        "description": art.get("description"),
+        "language": art.get("language"),
+        "tags": json.dumps(art.get("tags") or [], ensure_ascii=False),
+        "canonical_url": art.get("canonical_url"),
+    }
+
+
+def _with_folded(values: dict[str, Any], columns: set[str]) -> dict[str, Any]:
+    if "folded" not in columns:
+        return values
+    row = article_row({"hash": "", "urls": [""], "site": "", "fetched_at": "", "article": values})
+    return {**values, "folded": row["folded"]}
 
 
 def reextract(archive: Archive, warc_root: Path, *, site: str | None = None, workers: int = 0,
@@ -250,8 +288,7 @@ def reextract(archive: Archive, warc_root: Path, *, site: str | None = None, wor
             batch = []
             for job, art, reason in _results(jobs, reader, pool, progress):
                 new = content_hash(art["text"]) if art else None
-                values = _fields(art, {"hash": new, "urls": [job.url or ""], "site": job.site or "",
-                                       "fetched_at": ""}) if art else None
+                values = _fields(art) if art else None
                 batch.append((job.kind, str(job.key), new, json.dumps(values, ensure_ascii=False) if values else None,
                               job.url, job.site, job.seen, job.file, job.offset, reason))
                 if len(batch) >= 500:
@@ -282,7 +319,7 @@ def _apply(archive: Archive, report: Report, columns: set[str], dry_run: bool) -
         with db.atomic():
             db.execute("PRAGMA defer_foreign_keys = ON")
             changed = _apply_articles(db, report, columns)
-            _rekey(db, report, changed)
+            _rekey(db, report, changed, columns)
             _apply_revisions(db, report)
             if dry_run:
                 raise _DryRun
@@ -294,13 +331,14 @@ def _apply_articles(db: Any, report: Report, columns: set[str]) -> list[tuple[in
     """Update rows whose hash stays, rebuild missing ones; returns (rowid, old, new, fields)
     of the rows whose text hash changed."""
     changed: list[tuple[int, str, str, dict]] = []
+    present = [f for f in FIELDS if f in columns]
     rows = db.execute("SELECT kind, key, new, fields, url, site, seen, file, offset, reason FROM _rx "
                       "WHERE kind IN ('article', 'orphan')").fetchall()
     for kind, key, new, values_json, url, site, seen, file, offset, reason in rows:
         if kind == "article":
             report.articles += 1
             rowid = int(key)
-            old = db.execute(f"SELECT hash, {', '.join(FIELDS)} FROM articles WHERE rowid = ?", [rowid]).fetchone()
+            old = db.execute(f"SELECT hash, {', '.join(present)} FROM articles WHERE rowid = ?", [rowid]).fetchone()
             if old is None:
                 continue
             if new is None:
@@ -310,10 +348,14 @@ def _apply_articles(db: Any, report: Report, columns: set[str]) -> list[tuple[in
                     report.rejected_urls.append(f"{url} ({reason})")
                 continue
             values = json.loads(values_json)
+            current = dict(zip(present, old[1:]))
+            if values["title"] != current["title"] or values["text"] != current["text"] or \
+                    ("folded" in columns and current.get("folded") is None):
+                values = _with_folded(values, columns)
             if new != old[0]:
                 changed.append((rowid, old[0], new, values))
                 continue
-            diff = {k: v for k, v in values.items() if v != old[1 + FIELDS.index(k)]}
+            diff = {k: v for k, v in values.items() if k in current and v != current[k]}
             if diff:
                 db.execute(f"UPDATE articles SET {', '.join(f'{k} = ?' for k in diff)} WHERE rowid = ?",
                            [*diff.values(), rowid])
@@ -328,7 +370,7 @@ def _apply_articles(db: Any, report: Report, columns: set[str]) -> list[tuple[in
                     report.rejected_urls.append(f"{url} ({reason})")
                 continue
             report.articles += 1
-            values = json.loads(values_json)
+            values = _with_folded(json.loads(values_json), columns)
             row = {"hash": key, "url": url, "site": site, "fetched_at": seen, **values,
                    "warc_file": file, "warc_offset": offset}
             row = {k: v for k, v in row.items() if k in columns}
@@ -344,7 +386,7 @@ def _apply_articles(db: Any, report: Report, columns: set[str]) -> list[tuple[in
     return changed
 
 
-def _rekey(db: Any, report: Report, changed: list[tuple[int, str, str, dict]]) -> None:
+def _rekey(db: Any, report: Report, changed: list[tuple[int, str, str, dict]], columns: set[str]) -> None:
     """Give re-keyed rows their new hash; rows that now share a hash become one."""
     if not changed:
         return
@@ -362,6 +404,7 @@ def _rekey(db: Any, report: Report, changed: list[tuple[int, str, str, dict]]) -
         keeper = db.execute("SELECT rowid FROM articles WHERE hash = ?", [new]).fetchone()
         if keeper is None:
             rowid, _old, _new, values = group[0]
+            values = {k: v for k, v in values.items() if k in columns}
             db.execute(f"UPDATE articles SET hash = ?, {', '.join(f'{k} = ?' for k in values)} WHERE rowid = ?",
                        [new, *values.values(), rowid])
             losers = group[1:]

@@ -294,15 +294,18 @@ def test_interrupted_run_resumes_from_its_jobdir(tmp_path):
 
 
 class _Spider:
-    def __init__(self, name: str, province: str, former: str | None = None):
-        self.name, self.province, self.former_province = name, province, former
+    def __init__(self, name: str, province: str, former: str | None = None, domains: tuple = ("x.example",)):
+        self.name, self.province, self.former_province, self.domains = name, province, former, domains
 
 
 def test_selection_by_site_and_folded_province():
     classes = {s.name: s for s in (_Spider("baocamau", "Cà Mau"), _Spider("baobaclieu", "Cà Mau", "Bạc Liêu"),
-                                   _Spider("baocantho", "Cần Thơ"), _Spider("baodanang", "Đà Nẵng"))}
+                                   _Spider("baocantho", "Cần Thơ"), _Spider("baodanang", "Đà Nẵng"),
+                                   _Spider("news", "", domains=()))}
     names = lambda chosen: [c.name for c in chosen]  # noqa: E731
-    assert names(crawlall.select(classes)) == list(classes)
+    # Every newspaper; the any-site spider only when named.
+    assert names(crawlall.select(classes)) == ["baocamau", "baobaclieu", "baocantho", "baodanang"]
+    assert names(crawlall.select(classes, ["news"])) == ["news"]
     assert names(crawlall.select(classes, provinces=["Ca Mau"])) == ["baocamau", "baobaclieu"]
     assert names(crawlall.select(classes, provinces=["cà mau"])) == ["baocamau", "baobaclieu"]
     assert names(crawlall.select(classes, provinces=["Bac Lieu"])) == ["baobaclieu"]  # former province
