@@ -225,6 +225,15 @@ class Archive:
                 known.add(url)
         return known
 
+    def last_section_sweep(self, site: str) -> str | None:
+        """When a finished crawl of ``site`` last walked all its section listings."""
+        row = self.db.execute(
+            """SELECT max(started) FROM crawls WHERE site = ? AND finish_reason = 'finished'
+               AND json_extract(stats, '$."listing/section_sweep"') = 1""",
+            [site],
+        ).fetchone()
+        return row[0] if row else None
+
     def articles(self, site: str | None = None) -> Iterator[dict[str, Any]]:
         where, params = ("WHERE site = ?", [site]) if site else ("", [])
         yield from self.db.query(

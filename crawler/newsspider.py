@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -104,6 +104,10 @@ class NewsSpider(scrapy.Spider):
     province: str = ""  # province after the July 2025 merger
     former_province: str | None = None  # province before the merger, where it differs
     start_paths: tuple[str, ...] = ("/",)
+    # The newest-first listing of every article ("/tin-moi/"), if the site has one. When it
+    # reaches archived articles, it has covered everything published since the last run, and
+    # the section listings are only walked every ARCHIVE_SECTION_SWEEP_HOURS.
+    latest_path: str | None = None
     feeds: tuple[str, ...] = ()  # RSS/Atom feeds: paths or absolute URLs
     sitemaps: tuple[str, ...] = ()  # sitemaps or sitemap indexes: paths or absolute URLs
     # -- facts a CMS family states (regexes on the URL path) --------------------------
@@ -153,6 +157,9 @@ class NewsSpider(scrapy.Spider):
         self._stems: dict[str, str] = {}
         self.listing_seen: dict[str, set[str]] = {}
         self.feeds_seen: set[str] = set()
+        self.sweep_sections = True  # decided in from_crawler
+        self.latest_state = "running"  # of latest_path: running, covered (reached the archive), gap
+        self.deferred_sections: list[tuple[str, int]] = []
         self.sitemaps_seen: set[str] = set()
         # Set by start(): a subclass with a start() of its own (the canary) does no discovery.
         self.discovering = False
@@ -170,11 +177,20 @@ class NewsSpider(scrapy.Spider):
                     retry_after=timedelta(hours=s.getfloat("ARCHIVE_REJECT_RETRY_HOURS", 6.0)),
                     max_attempts=s.getint("ARCHIVE_REJECT_MAX_ATTEMPTS", 5),
                 )
-        spider.logger.info("%d URLs already archived for %s", len(spider.known), spider.site)
+                spider.sweep_sections = spider.section_sweep_due(
+                    archive, hours=s.getfloat("ARCHIVE_SECTION_SWEEP_HOURS", 168.0))
+        spider.logger.info("%d URLs already archived for %s; section listings: %s", len(spider.known), spider.site,
+                           "all" if spider.sweep_sections else f"only if {spider.latest_path} shows a gap")
         # -a refresh_days=N: recent archived articles to fetch again (crawler/refresh.py).
         from crawler import refresh
         spider.refresh_urls = refresh.load(spider, s.get("ARCHIVE_DB"))
         return spider
+
+    def section_sweep_due(self, archive: Archive, *, hours: float) -> bool:
+        if self.latest_path is None or self.since or not self.known:
+            return True
+        last = archive.last_section_sweep(self.site)
+        return last is None or last < (datetime.now(UTC) - timedelta(hours=hours)).isoformat(timespec="seconds")
 
     # -- URLs ---------------------------------------------------------------------
 
@@ -265,6 +281,8 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         self.discovering = True
+        if self.sweep_sections:
+            self.crawler.stats.set_value("listing/section_sweep", 1)  # read by the next run
         if not self.settings.getbool("ROBOTSTXT_OBEY"):
             # Otherwise RobotsTxtMiddleware fetches it and crawler.robots hands us its Sitemap: lines.
             yield scrapy.Request(f"{self.origin}/robots.txt", callback=self.parse_robots,
@@ -346,8 +364,7 @@ class NewsSpider(scrapy.Spider):
             if kind[0] == "listing":
                 if (kind[1] not in self.sections and self.origin + kind[1] not in self.known
                         and self._may_add_section(depth + 1)):
-                    self._add_section(kind[1])
-                    yield self.listing_request(kind[1], 1, stale=0, depth=depth + 1)
+                    yield from self.open_section(kind[1], depth + 1)
                 continue
             url = kind[1]
             article_links += 1
@@ -377,9 +394,35 @@ class NewsSpider(scrapy.Spider):
         if stop:
             self.crawler.stats.inc_value(f"listing/stopped/{stop}")
             self.logger.debug("Stop paginating %s at page %d: %s", listing, page, stop)
+            if listing == self.latest_path:
+                yield from self.latest_done(covered=stop == "nothing-new")
             return
         stale = 0 if new else response.meta["stale"] + 1
         yield self.listing_request(listing, page + 1, stale=stale, depth=depth)
+
+    def open_section(self, path: str, depth: int) -> Iterator[scrapy.Request]:
+        self._add_section(path)
+        if self.sweep_sections or self.latest_state == "gap":
+            yield self.listing_request(path, 1, stale=0, depth=depth)
+        elif self.latest_state == "running":
+            self.deferred_sections.append((path, depth))
+        else:
+            self.crawler.stats.inc_value("listing/sections_skipped")
+
+    def latest_done(self, *, covered: bool) -> Iterator[scrapy.Request]:
+        """The newest-first listing has stopped. If it stopped on archived articles it covered
+        the gap since the last run, and the sections it held back are not needed; otherwise
+        (it failed, hit its page cap, or ran out of pages before reaching the archive) they are."""
+        if self.latest_state != "running":
+            return
+        self.latest_state = "covered" if covered else "gap"
+        if covered:
+            self.crawler.stats.inc_value("listing/sections_skipped", len(self.deferred_sections))
+        else:
+            self.crawler.stats.set_value("listing/section_sweep", 1)
+            for path, depth in self.deferred_sections:
+                yield self.listing_request(path, 1, stale=0, depth=depth)
+        self.deferred_sections.clear()
 
     def _may_add_section(self, depth: int) -> bool:
         if self.section_depth is not None and depth > self.section_depth:
@@ -417,7 +460,9 @@ class NewsSpider(scrapy.Spider):
                 return None
         return None
 
-    def listing_failed(self, failure: Failure) -> None:
+    def listing_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        if failure.request.meta.get("listing") == self.latest_path:
+            yield from self.latest_done(covered=False)
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             return
         reason, _ = failure_reason(failure)

@@ -388,6 +388,29 @@ def test_second_run_reads_few_listing_pages(run1, incremental):
     assert not others, f"not listing pages: {others}"
 
 
+def test_incremental_runs_skip_section_listings_when_tin_moi_reaches_the_archive(run1, incremental):
+    # /tin-moi/ lists every article newest first: once it reaches archived ones, nothing was
+    # missed, and the sections are left for the weekly sweep (ARCHIVE_SECTION_SWEEP_HOURS).
+    for requests in (incremental.second, incremental.third):
+        sections = {p for p in listing_pages(requests) if p not in ("/", "/tin-moi/")}
+        assert not sections, sections
+    crawls = rows(run1.db, "SELECT stats FROM crawls ORDER BY started")
+    sweeps = [json.loads(c["stats"]).get("listing/section_sweep") for c in crawls]
+    assert sweeps == [1, None, None]
+
+
+def test_sections_are_walked_when_tin_moi_cannot_reach_the_archive(tmp_path):
+    with SampleSite(articles=40, traps=False) as site:
+        db = tmp_path / "archive.db"
+        run_crawl(site, db, name="e2e-gap-run1", settings=SETTINGS)
+        site.publish(45)  # more than two pages of /tin-moi/ …
+        n = len(site.requests)
+        run_crawl(site, db, "max_pages=2", name="e2e-gap-run2", settings=SETTINGS)  # … which may only read two
+        sections = {p for p in listing_pages(site.requests[n:]) if p not in ("/", "/tin-moi/")}
+        assert sections, "a gap on /tin-moi/ must send the crawl through the sections"
+        assert {site.url(a.path) for a in site.articles} <= {r["url"] for r in rows(db, "SELECT url FROM urls")}
+
+
 def test_third_run_stores_exactly_the_new_articles(run1, incremental):
     site, db = run1.site, run1.db
     after = {r["url"] for r in rows(db, "SELECT url FROM urls")}

@@ -16,6 +16,7 @@ from crawler.newsspider import NewsSpider
 
 class AIdSpider(NewsSpider):
     start_paths = ("/", "/tin-moi/")
+    latest_path = "/tin-moi/"
     # Slugs may start with '-' or hold '--' (baocantho '/-infographics-…-a196544.html').
     article_path = r"^/[a-z0-9-]+-a\d+\.html$"
     listing_path = r"^/[a-z0-9-]+/(?:[a-z0-9-]+/)?$"
