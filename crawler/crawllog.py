@@ -7,6 +7,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.archive import Archive
+from crawler.sitesync import sync_sites
 
 # Spider attributes worth keeping with the run, so a row says what was asked for.
 _ARGS = ("base_url", "since", "max_pages", "url")
@@ -34,6 +35,7 @@ class CrawlLog:
     def spider_opened(self, spider: Spider) -> None:
         args = {k: getattr(spider, k) for k in _ARGS if getattr(spider, k, None) is not None}
         with Archive(self.db_path) as archive:
+            sync_sites(archive, [type(spider)])  # so its articles get their province at once
             # `site`: the name records are filed under (the spider's, or the host for `news`)
             self.crawl_id = archive.start_crawl(getattr(spider, "site", None) or spider.name, args)
 

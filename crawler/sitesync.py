@@ -45,7 +45,9 @@ def sync_sites(archive: Archive, classes: Iterable[type] | None = None) -> int:
         from crawler.sites import spider_classes  # imports Scrapy's project settings
 
         classes = spider_classes().values()
-    rows = [site_row(cls) for cls in classes]
+    # A spider without a paper (the generic ``news`` spider) files records under the host it
+    # crawls, so it has no row of its own.
+    rows = [site_row(cls) for cls in classes if getattr(cls, "paper", None)]
     existing = {
         row["name"]: row for row in archive.db.query(f"SELECT {', '.join(COLUMNS)} FROM sites")
     }

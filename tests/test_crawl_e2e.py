@@ -340,6 +340,13 @@ def test_archive_consistent(run1):
         con.close()
 
 
+def test_articles_carry_their_papers_province(run1):
+    provinces = rows(run1.snap, "SELECT DISTINCT province FROM articles")
+    assert [r["province"] for r in provinces] == ["Cà Mau"]
+    [site] = rows(run1.snap, "SELECT * FROM sites")
+    assert (site["name"], site["paper"]) == ("baocamau", "Báo Cà Mau")
+
+
 def test_full_text_search(run1):
     art = next(a for a in run1.site.articles if a.role is None)
     word = max(art.title.split(), key=len)
