@@ -41,6 +41,7 @@ captured like article pages; only article captures are referenced from the datab
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import os
 import time
@@ -52,7 +53,6 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-import warcio
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -74,11 +74,15 @@ META_KEY = "warc"
 def warc_dir(value: str | os.PathLike | None, db_path: str | os.PathLike | None = None) -> Path | None:
     """Where captures live: ``ARCHIVE_WARC_DIR``; a relative path is taken relative to the
     folder of ``ARCHIVE_DB`` (so ``warc`` means ``<project>/warc/`` for the default archive and
-    ``<tmp>/warc/`` for a test's ``<tmp>/archive.db``); empty or None means no captures."""
+    ``<tmp>/warc/`` for a test's ``<tmp>/archive.db``). None (no captures) when the setting is
+    empty, or when it is relative and there is no archive database (a canary, a dry run: the
+    captures would belong to nothing); an absolute path captures even without a database."""
     if value is None or str(value).strip() == "":
         return None
     path = Path(value).expanduser()
-    if not path.is_absolute() and db_path and str(db_path) != ":memory:":
+    if not path.is_absolute():
+        if not db_path or str(db_path) == ":memory:":
+            return None
         path = Path(db_path).expanduser().resolve().parent / path
     return path
 
@@ -142,7 +146,6 @@ class SiteWriter:
         self.max_bytes = max_bytes
         self.info = info
         self.serial = 0
-        self.started = time.strftime("%Y%m%d%H%M%S", time.gmtime())
         self.fh: IO[bytes] | None = None
         self.writer: WARCWriter | None = None
         self.name = ""
@@ -150,8 +153,9 @@ class SiteWriter:
     def _open(self) -> None:
         folder = self.root / self.site
         folder.mkdir(parents=True, exist_ok=True)
+        started = time.strftime("%Y%m%d%H%M%S", time.gmtime())
         while True:
-            name = f"{self.site}-{self.started}-{self.serial:05d}-{os.getpid()}.warc.gz"
+            name = f"{self.site}-{started}-{self.serial:05d}-{os.getpid()}.warc.gz"
             self.serial += 1
             try:
                 self.fh = open(folder / name, "xb")  # never append to someone else's file
@@ -210,7 +214,7 @@ class WarcMiddleware:
     """Write every downloaded response (with its request) to the spider's WARC folder.
 
     Settings: ``ARCHIVE_WARC_DIR`` (empty: off, ``NotConfigured``), ``ARCHIVE_WARC_MAX_BYTES``.
-    Stats: ``warc/records``, ``warc/bytes``, ``warc/files``, ``warc/skipped/cached``.
+    Stats: ``warc/records``, ``warc/bytes``, ``warc/files``, ``warc/skipped/cached``, ``warc/errors``.
     """
 
     def __init__(self, crawler: Crawler, root: Path, max_bytes: int):
@@ -234,9 +238,12 @@ class WarcMiddleware:
         from scrapy import __version__ as scrapy_version
 
         s = self.crawler.settings
+        try:
+            warcio_version = importlib.metadata.version("warcio")
+        except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+            warcio_version = "?"
         return {
-            "software": f"vn-provincial-archive/{__version__} (Scrapy {scrapy_version}, "
-                        f"warcio {getattr(warcio, '__version__', '')})".replace("warcio )", "warcio)"),
+            "software": f"vn-provincial-archive/{__version__} (Scrapy {scrapy_version}, warcio {warcio_version})",
             "format": "WARC File Format 1.0",
             "isPartOf": getattr(spider, "site", None) or getattr(spider, "name", "") or "",
             "description": getattr(spider, "paper", "") or "",
@@ -262,7 +269,13 @@ class WarcMiddleware:
             (urlsplit(response.url).hostname or "unknown")
         writer = self.writer_for(site)
         name_before = writer.name if writer.fh is not None else None
-        capture, records, size = writer.write(request, response)
+        try:
+            capture, records, size = writer.write(request, response)
+        except OSError as exc:  # disk full, folder gone: the crawl goes on, uncaptured
+            writer.close()  # the next record starts a new file after the damaged tail
+            self.stats.inc_value("warc/errors")
+            logger.error("WARC capture of %s failed: %s", response.url, exc)
+            return response
         if capture.file != name_before:
             self.stats.inc_value("warc/files")
         request.meta[META_KEY] = capture.as_meta()

@@ -58,6 +58,8 @@ def test_warc_dir_is_relative_to_the_database(tmp_path):
     assert warc_dir("warc", tmp_path / "archive.db") == tmp_path / "warc"
     assert warc_dir("/srv/warc", tmp_path / "archive.db") == Path("/srv/warc")
     assert warc_dir("", tmp_path / "archive.db") is None and warc_dir(None) is None
+    assert warc_dir("warc", "") is None  # no archive (a canary run): nothing to capture for
+    assert warc_dir("/srv/warc", "") == Path("/srv/warc")
 
 
 def test_empty_dir_disables_capture(tmp_path):
@@ -251,3 +253,24 @@ def test_export_jsonl_has_urls_and_revisions(tmp_path):
     assert obj["warc_file"] == "baotest/x.warc.gz" and obj["warc_offset"] == 7
     assert obj["urls"][0]["url"] == "https://bao.test/a-a1.html" and obj["urls"][0]["warc_offset"] == 7
     assert obj["revisions"] == []
+
+
+def test_a_failing_write_leaves_the_page_uncaptured_not_the_crawl_broken(tmp_path, monkeypatch, caplog):
+    mw = middleware(tmp_path)
+    request, resp = response()
+    mw.process_response(request, resp)
+    writer = mw.writers["baotest"]
+    first = writer.name
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writer, "write", disk_full)
+    request2, resp2 = response(url="http://bao.test/tin-a2.html")
+    assert mw.process_response(request2, resp2) is resp2
+    assert "warc" not in request2.meta and mw.crawler.stats.get_value("warc/errors") == 1
+    assert "No space left" in caplog.text
+    monkeypatch.undo()
+    request3, resp3 = response(url="http://bao.test/tin-a3.html")
+    mw.process_response(request3, resp3)
+    assert request3.meta["warc"]["file"] != first  # a fresh file after the failure
