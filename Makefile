@@ -60,4 +60,4 @@ serve: venv
 		--template-dir templates --host $(HOST) --port $(PORT) $(DATASETTE_SETTINGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache demo.db demo.db-wal demo.db-shm
+	rm -rf $(VENV) .pytest_cache demo test-artifacts

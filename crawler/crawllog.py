@@ -10,7 +10,7 @@ from crawler.archive import Archive
 from crawler.sitesync import sync_sites
 
 # Spider attributes worth keeping with the run, so a row says what was asked for.
-_ARGS = ("base_url", "since", "max_pages", "url")
+_ARGS = ("base_url", "since", "max_pages", "url", "refresh_days", "article_path")
 
 
 class CrawlLog:

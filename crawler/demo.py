@@ -1,13 +1,14 @@
 """``make demo``: the whole path on a machine without access to the real newspapers.
 
 Serves the bundled sample site (shaped like baocamau.vn) on 127.0.0.1, crawls it with
-``scrapy crawl baocamau -a base_url=…`` into ``demo.db`` (never into your real archive), prints
+``scrapy crawl baocamau -a base_url=…`` into ``demo/archive.db`` (never your real archive), prints
 what landed, and how to open it in Datasette.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import subprocess
 import sys
@@ -19,7 +20,8 @@ from crawler.samplesite import SampleSite
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.demo", description=__doc__)
     parser.add_argument("--articles", type=int, default=60)
-    parser.add_argument("--db", default=str(PROJECT_ROOT / "demo.db"))
+    # Named archive.db so that metadata.yml applies; its WARC captures go to demo/warc/.
+    parser.add_argument("--db", default=str(PROJECT_ROOT / "demo" / "archive.db"))
     args = parser.parse_args(argv)
 
     with SampleSite(articles=args.articles, traps=True) as site:
@@ -42,8 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{counts['articles']} articles, {counts['urls']} URLs, {counts['rejects']} rejects, {counts['crawls']} crawl runs in {args.db}")
     if reasons:
         print("rejects: " + ", ".join(f"{r} ×{n}" for r, n in reasons))
-    print(f"\nBrowse it:  {PROJECT_ROOT.name}/.venv/bin/datasette {args.db} -m metadata.yml --plugins-dir plugins --template-dir templates")
-    print("or:         make serve DB=demo.db")
+    shown = os.path.relpath(args.db, PROJECT_ROOT)
+    print(f"\nBrowse and search it:  make serve DB={shown}   (then open http://127.0.0.1:8001/archive)")
     return 0
 
 

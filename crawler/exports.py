@@ -28,7 +28,7 @@ from crawler.warc import iter_records, warc_files
 
 logger = logging.getLogger(__name__)
 
-DERIVED = {"folded", "published_month"}  # recomputed from the text and the date
+DERIVED = {"published_month"}  # computed from the date
 
 
 @dataclass

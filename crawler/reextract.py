@@ -49,7 +49,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
 
-from crawler.archive import Archive, article_row
+from crawler.archive import Archive, article_fields
 from crawler.extract import extract
 from crawler.text import content_hash
 from crawler.urls import canonical_url
@@ -60,7 +60,7 @@ logger = logging.getLogger(__name__)
 CHUNK = 64  # pages handed to the workers at a time (bounds memory)
 MAX_DECODED_BYTES = 64 * 1024 * 1024
 # Columns re-extraction may change; hash/url/site/fetched_at/captures are the row's history.
-FIELDS = ("title", "text", "published", "author", "description", "language", "tags", "canonical_url", "folded")
+FIELDS = ("title", "text", "published", "author", "description", "language", "tags", "canonical_url")
 
 
 class _Decompressor(HttpCompressionMiddleware):
@@ -247,28 +247,6 @@ def _results(jobs: list[Job], reader: WarcReader, pool: Executor | None,
             progress(done)
 
 
-def _fields(art: dict) -> dict[str, Any]:
-    """The re-extractable columns of ``article_row`` but ``folded``, which is costly and only
-    needed when title or text changed (``_with_folded``)."""
-    return {
-        "title": art.get("title"),
-        "text": art["text"],
-        "published": art.get("published"),
-        "author": art.get("author"),
-        "description": art.get("description"),
-        "language": art.get("language"),
-        "tags": json.dumps(art.get("tags") or [], ensure_ascii=False),
-        "canonical_url": art.get("canonical_url"),
-    }
-
-
-def _with_folded(values: dict[str, Any], columns: set[str]) -> dict[str, Any]:
-    if "folded" not in columns:
-        return values
-    row = article_row({"hash": "", "urls": [""], "site": "", "fetched_at": "", "article": values})
-    return {**values, "folded": row["folded"]}
-
-
 def reextract(archive: Archive, warc_root: Path, *, site: str | None = None, workers: int = 0,
               dry_run: bool = False, progress: Callable[[int], None] | None = None) -> Report:
     """Re-extract every captured article (of ``site``) in place; see the module docstring."""
@@ -288,7 +266,7 @@ def reextract(archive: Archive, warc_root: Path, *, site: str | None = None, wor
             batch = []
             for job, art, reason in _results(jobs, reader, pool, progress):
                 new = content_hash(art["text"]) if art else None
-                values = _fields(art) if art else None
+                values = article_fields(art) if art else None
                 batch.append((job.kind, str(job.key), new, json.dumps(values, ensure_ascii=False) if values else None,
                               job.url, job.site, job.seen, job.file, job.offset, reason))
                 if len(batch) >= 500:
@@ -349,9 +327,6 @@ def _apply_articles(db: Any, report: Report, columns: set[str]) -> list[tuple[in
                 continue
             values = json.loads(values_json)
             current = dict(zip(present, old[1:]))
-            if values["title"] != current["title"] or values["text"] != current["text"] or \
-                    ("folded" in columns and current.get("folded") is None):
-                values = _with_folded(values, columns)
             if new != old[0]:
                 changed.append((rowid, old[0], new, values))
                 continue
@@ -370,7 +345,7 @@ def _apply_articles(db: Any, report: Report, columns: set[str]) -> list[tuple[in
                     report.rejected_urls.append(f"{url} ({reason})")
                 continue
             report.articles += 1
-            values = _with_folded(json.loads(values_json), columns)
+            values = json.loads(values_json)
             row = {"hash": key, "url": url, "site": site, "fetched_at": seen, **values,
                    "warc_file": file, "warc_offset": offset}
             row = {k: v for k, v in row.items() if k in columns}

@@ -161,8 +161,6 @@ def render_cell(row, value, column, table, database, datasette):
     if table == "articles":
         if column == "text":
             return _excerpt(value)
-        if column == "folded":
-            return markupsafe.Markup('<span class="folded">{}</span>').format(_excerpt(value, 60))
         if column == "tags":
             return _tag_links(datasette, database, value)
         return None
