@@ -102,16 +102,6 @@ def _accumulate(values):
         yield total
 
 
-def _fast_fold_table() -> dict[int, str]:
-    """``crawler.text.fold`` for NFC Vietnamese letters as a translate table (bulk path only)."""
-    from crawler.text import fold
-
-    letters = {c for w in COMMON for c in w} | {
-        unicodedata.normalize("NFC", b + t) for b in "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY" for t in TONES
-    } | {"đ", "Đ"}
-    return {ord(c): fold(c) for c in letters if len(c) == 1}
-
-
 def build(path: Path, n: int, *, with_index: bool = True, log=print) -> None:
     """Create ``path`` with the project's schema and ``n`` synthetic articles."""
     from crawler.archive import Archive
@@ -131,9 +121,8 @@ def build(path: Path, n: int, *, with_index: bool = True, log=print) -> None:
     conn.execute("PRAGMA synchronous=OFF")
     corpus = Corpus()
     rng = random.Random(11)
-    table = _fast_fold_table()
     cols = ("hash", "url", "site", "title", "text", "published", "author", "description",
-            "language", "tags", "canonical_url", "fetched_at", "folded")
+            "language", "tags", "canonical_url", "fetched_at")
     sql = f"INSERT OR IGNORE INTO articles ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
     url_sql = "INSERT OR IGNORE INTO urls (url, hash, site, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)"
     started = time.perf_counter()
@@ -146,7 +135,7 @@ def build(path: Path, n: int, *, with_index: bool = True, log=print) -> None:
         published = time.strftime("%Y-%m-%dT%H:%M:00+07:00", time.gmtime(day * 86400 + rng.randrange(86400)))
         url = f"https://{site}.vn/bai-{i}-a{i}.html"
         batch.append((content_hash, url, site, title, text, published, None, text[:160], "vi", "[]",
-                      url, "2025-10-01T00:00:00+00:00", f"{title}\n\n{text}".translate(table).lower()))
+                      url, "2025-10-01T00:00:00+00:00"))
         urls.append((url, content_hash, site, "2025-10-01T00:00:00+00:00", "2025-10-01T00:00:00+00:00"))
         if len(batch) == 5000 or i == n - 1:
             with conn:
@@ -329,7 +318,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"articles: {n:,}; title+text {text_bytes / n:,.0f} bytes/article; "
           f"database {path.stat().st_size / n:,.0f} bytes/article")
     print(f"search index (articles_fts, {how}): {size / n:,.0f} bytes/article, {size / 2**20:,.1f} MiB total")
-    print(f"folded column (not used by the index): {column_bytes(path, 'folded') / n:,.0f} bytes/article")
 
     queries = make_queries(path, args.queries)
     ds = datasette_for(path)

@@ -149,3 +149,14 @@ def rows(db: Path | str, sql: str, *params) -> list[sqlite3.Row]:
         return con.execute(sql, params).fetchall()
     finally:
         con.close()
+
+
+def snapshot(db: Path, dest: Path) -> Path:
+    """A consistent copy of the archive (WAL included) through SQLite's backup API."""
+    src, dst = sqlite3.connect(db), sqlite3.connect(dest)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return dest

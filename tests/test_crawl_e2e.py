@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from crawler.samplesite import Article, SampleSite
-from tests.conftest import connect, rows, run_crawl, start_crawl
+from tests.conftest import connect, rows, run_crawl, snapshot, start_crawl
 
 pytestmark = pytest.mark.e2e
 
@@ -51,17 +51,6 @@ def path_of(target: str) -> str:
 
 def is_article_request(target: str) -> bool:
     return bool(ARTICLE_PATH.match(path_of(target)))
-
-
-def snapshot(db: Path, dest: Path) -> Path:
-    """A consistent copy of the archive (WAL included) through SQLite's backup API."""
-    src, dst = sqlite3.connect(db), sqlite3.connect(dest)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    return dest
 
 
 def by_url(db: Path) -> dict[str, sqlite3.Row]:

@@ -31,7 +31,7 @@ from crawler.revisions import text_diff
 from crawler.samplesite import SampleSite
 from crawler.text import content_hash
 from crawler.warc import WarcReader
-from tests.conftest import PROJECT_ROOT, crawl_env, rows, run_crawl
+from tests.conftest import PROJECT_ROOT, crawl_env, rows, run_crawl, snapshot
 
 pytestmark = pytest.mark.e2e
 
@@ -48,16 +48,6 @@ class Run:
     db: Path
     snap: Path  # the archive right after the first crawl
     warc: Path
-
-
-def snapshot(db: Path, dest: Path) -> Path:
-    src, dst = sqlite3.connect(db), sqlite3.connect(dest)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    return dest
 
 
 def cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
