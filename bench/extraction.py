@@ -2,8 +2,8 @@
 
 Run as ``python -m bench.extraction [--bench-dir DIR]``. The benchmark directory
 (``html/<id>.html.gz`` and ``ground-truth.json`` with ``{id: {"articleBody",
-"url"}}``; 181 pages) defaults to ``../shared/bench/extraction`` beside the
-project root, or ``$ARCHIVE_BENCH_DIR``.
+"url"}}``; 181 pages, MIT-licensed) is the copy in ``tests/fixtures/extraction-bench``
+(so the quality floor in ``tests/test_extract.py`` runs everywhere), or ``$ARCHIVE_BENCH_DIR``.
 
 The metric is the benchmark's own (scrapinghub/article-extraction-benchmark
 ``evaluate.py``), so our figure compares with the published ones (trafilatura
@@ -43,7 +43,7 @@ from pathlib import Path
 from crawler.extract import extract
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_BENCH_DIR = PROJECT_ROOT.parent / "shared" / "bench" / "extraction"
+DEFAULT_BENCH_DIR = PROJECT_ROOT / "tests" / "fixtures" / "extraction-bench"
 SHINGLE = 4
 _TOKEN = re.compile(r"\w+")
 
