@@ -34,7 +34,7 @@ test-fast: venv
 	$(BIN)/python -m pytest -q -m 'not e2e'
 
 demo: venv
-	$(BIN)/python -m crawler.demo
+	$(BIN)/python -m crawler.commands.demo
 
 bench: venv
 	$(BIN)/python -m bench
@@ -55,7 +55,7 @@ DATASETTE_SETTINGS = --setting sql_time_limit_ms 3000 \
 	--setting num_sql_threads 4
 
 serve: venv
-	$(BIN)/python -m crawler.sitesync $(DB)
+	$(BIN)/python -m crawler.store.sitesync $(DB)
 	$(BIN)/datasette serve $(DB) --metadata metadata.yml --plugins-dir plugins \
 		--template-dir templates --host $(HOST) --port $(PORT) $(DATASETTE_SETTINGS)
 

@@ -6,7 +6,7 @@ Loaded only through ``--set SPIDER_MODULES=spiders,bench.aid_spiders``; the doma
 reserved ``.test`` names and every crawl of them goes to a loopback mirror (``--base-url``).
 """
 
-from crawler.families.aid import AIdSpider
+from crawler.spiders.families.aid import AIdSpider
 
 COUNT = 20
 MODULE = __name__
@@ -56,7 +56,7 @@ def pick_spiders(n: int) -> tuple[list[str], bool]:
     """``n`` spider names whose crawl fits the sample site: the project's own first (those that
     ``facts_only`` accepts, baocamau's family), then bench-only ones; True if any bench-only one
     is needed (then pass ``--set SPIDER_MODULES=spiders,bench.aid_spiders``)."""
-    from crawler.crawlall import build_settings, load_spiders
+    from crawler.commands.crawlall import build_settings, load_spiders
 
     own = [name for name, cls in load_spiders(build_settings()).items()
            if issubclass(cls, AIdSpider) and facts_only(cls, AIdSpider)]

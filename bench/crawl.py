@@ -1,6 +1,6 @@
 """Crawl throughput on the loopback sample site: ``python -m bench.crawl [--articles 2000]``.
 
-Serves the sample site (``crawler.samplesite``, traps off) with ``--articles`` articles on
+Serves the sample site (``samplesite``, traps off) with ``--articles`` articles on
 127.0.0.1, runs ``scrapy crawl baocamau -a base_url=…`` into a throw-away archive with
 politeness off and 32 requests in flight, and prints plain lines:
 
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler import PROJECT_ROOT
-from crawler.samplesite import SampleSite
+from samplesite import SampleSite
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """``crawl-all`` throughput over many loopback sites: ``python -m bench.crawl_all [--sites 10 --articles 500]``.
 
-Serves ``--sites`` sample sites (``crawler.samplesite``, traps off, a different content seed
+Serves ``--sites`` sample sites (``samplesite``, traps off, a different content seed
 each) on 127.0.0.1 and maps one ``-a<id>.html``-family spider to each with ``--base-url``: the
 project's own spiders of that family that state nothing beyond their identity (name, paper,
 domains, province) and facts the sample site shares (``?page=N``), so that they crawl the URL
@@ -54,7 +54,7 @@ from pathlib import Path
 from bench.aid_spiders import MODULE as BENCH_MODULE
 from bench.aid_spiders import pick_spiders
 from crawler import PROJECT_ROOT
-from crawler.samplesite import SampleSite
+from samplesite import SampleSite
 
 ARTICLE_PATH = re.compile(r"^/[a-z0-9-]+-a\d+\.html$")
 

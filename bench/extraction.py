@@ -1,4 +1,4 @@
-"""Extraction quality of ``crawler.extract.extract`` on the public article-extraction benchmark.
+"""Extraction quality of ``crawler.text.extract.extract`` on the public article-extraction benchmark.
 
 Run as ``python -m bench.extraction [--bench-dir DIR]``. The benchmark directory
 (``html/<id>.html.gz`` and ``ground-truth.json`` with ``{id: {"articleBody",
@@ -40,7 +40,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.extract import extract
+from crawler.text.extract import extract
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BENCH_DIR = PROJECT_ROOT / "tests" / "fixtures" / "extraction-bench"

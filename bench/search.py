@@ -104,8 +104,8 @@ def _accumulate(values):
 
 def build(path: Path, n: int, *, with_index: bool = True, log=print) -> None:
     """Create ``path`` with the project's schema and ``n`` synthetic articles."""
-    from crawler.archive import Archive
-    from crawler.sitesync import sync_sites
+    from crawler.store.archive import Archive
+    from crawler.store.sitesync import sync_sites
 
     with Archive(path) as archive:
         sites = [

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from scrapy.utils.project import get_project_settings
 
-from crawler.archive import Archive
-from crawler.textfiles import export_texts, import_texts
+from crawler.store.archive import Archive
+from crawler.store.textfiles import export_texts, import_texts
 
 
 def default_db() -> str:
@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
                                              "the raw captures as one WARC file, the archive as JSON lines")
     p_export.add_argument("dir", type=Path, nargs="?")
     p_export.add_argument("--site", help="only this spider's articles")
-    # Raw captures and JSON lines (crawler/exports.py).
+    # Raw captures and JSON lines (crawler/store/exports.py).
     p_export.add_argument("--warc", metavar="OUT", help="every WARC capture into OUT.warc.gz "
                           "(or copied into OUT/ if it is a directory)")
     p_export.add_argument("--jsonl", type=Path, metavar="OUT", help="one JSON object per article, with its URLs "
@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     p_import = sub.add_parser("import", help="load DIR/*.txt plain-text articles (deduplicated)")
     p_import.add_argument("dir", type=Path)
     # Commands with their own module: each registers its parser and a run(args) function.
-    from crawler import canary, crawlall, health, reextract
+    from crawler.commands import canary, crawlall, health
+    from crawler.store import reextract
 
     for module in (crawlall, health, canary, reextract):
         module.add_parser(sub)
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
                 n = export_texts(archive, args.dir, site=args.site)
                 print(f"exported {n} articles to {args.dir}")
             if args.warc or args.jsonl:
-                from crawler.exports import run_export
+                from crawler.store.exports import run_export
 
                 run_export(archive, args)
         elif args.command == "import":

@@ -22,7 +22,7 @@ class PageItem:
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     html: str | None = None
-    # Where the raw response is in the WARC files (crawler/warc.py): file relative to
+    # Where the raw response is in the WARC files (crawler/store/warc.py): file relative to
     # ARCHIVE_WARC_DIR and byte offset of its response record; None when not captured.
     warc_file: str | None = None
     warc_offset: int | None = None

@@ -14,8 +14,8 @@ NEWSPIDER_MODULE = "spiders"
 
 USER_AGENT = f"vn-provincial-archive/{__version__} (+{PROJECT_URL})"
 ROBOTSTXT_OBEY = True
-# Scrapy's Protego parser, plus: robots.txt Sitemap: lines go to the spider (crawler/robots.py).
-ROBOTSTXT_PARSER = "crawler.robots.SitemapRobotParser"
+# Scrapy's Protego parser, plus: robots.txt Sitemap: lines go to the spider (crawler/middlewares/robots.py).
+ROBOTSTXT_PARSER = "crawler.middlewares.robots.SitemapRobotParser"
 
 # Politeness.
 CONCURRENT_REQUESTS = 16
@@ -45,18 +45,18 @@ ITEM_PIPELINES = {
     "pipelines.dedupe.DedupePipeline": 200,
     "pipelines.store.StorePipeline": 300,
 }
-# Raw captures (crawler/warc.py): just after the HTTP cache, before every middleware that
+# Raw captures (crawler/store/warc.py): just after the HTTP cache, before every middleware that
 # changes a response (HttpCompressionMiddleware 590, RedirectMiddleware 600), so the WARC
 # records hold the body as the server sent it. The spider middleware copies the capture's
 # location onto the page item.
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.warc.WarcMiddleware": 880,
+    "crawler.store.warc.WarcMiddleware": 880,
 }
 SPIDER_MIDDLEWARES = {
-    "crawler.warcmeta.WarcMetaMiddleware": 550,
+    "crawler.middlewares.warcmeta.WarcMetaMiddleware": 550,
 }
 EXTENSIONS = {
-    "crawler.crawllog.CrawlLog": 500,
+    "crawler.extensions.crawllog.CrawlLog": 500,
 }
 
 # The archive.

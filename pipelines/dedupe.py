@@ -7,7 +7,7 @@ import logging
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.archive import Archive
+from crawler.store.archive import Archive
 from crawler.items import PageItem
 from crawler.text import content_hash
 

@@ -10,7 +10,7 @@ from dataclasses import asdict
 
 from scrapy.crawler import Crawler
 
-from crawler.extract import extract
+from crawler.text.extract import extract
 from crawler.items import PageItem
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ def _extract_to_dict(html: str, url: str) -> tuple[dict | None, str | None]:
 
 
 class ExtractPipeline:
-    """Thin Scrapy wrapper around :func:`crawler.extract.extract`.
+    """Thin Scrapy wrapper around :func:`crawler.text.extract.extract`.
 
     Extraction is CPU-bound (lxml + trafilatura), so with ``ARCHIVE_EXTRACT_WORKERS`` > 0 it
     runs in a process pool and the crawl keeps downloading meanwhile; 0 runs it inline.

@@ -9,7 +9,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.archive import Archive
+from crawler.store.archive import Archive
 from crawler.items import PageItem
 
 logger = logging.getLogger(__name__)

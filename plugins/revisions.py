@@ -5,10 +5,10 @@
   word by word; ``?old=N&new=M`` compares any two (``.json`` for the same as data). Linked from
   the article page (``templates/row.html``) and from each row of the ``revisions`` table.
 - SQL function ``text_diff(old, new)``: the same comparison as plain text (``-``/``+`` lines,
-  ``crawler.revisions.text_diff``), for ad-hoc queries.
+  ``crawler.store.revisions.text_diff``), for ad-hoc queries.
 
 Revision 1 is the text first archived (the one ``articles.text`` shows); see
-``crawler/revisions.py``.
+``crawler/store/revisions.py``.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from datasette.utils import urlsafe_components
 from datasette.utils.asgi import NotFound, Response
 
 try:
-    from crawler.revisions import paragraphs, text_diff
+    from crawler.store.revisions import paragraphs, text_diff
 except ImportError:  # served from a checkout whose package is not installed
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from crawler.revisions import paragraphs, text_diff
+    from crawler.store.revisions import paragraphs, text_diff
 
 EXCERPT_CHARS = 240
 _WORDS = re.compile(r"\S+\s*")  # a word with the space after it, so a run of changed words is one mark

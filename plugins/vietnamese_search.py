@@ -5,9 +5,9 @@ Search. Every connection gets three SQL functions:
 - ``vn_fold(text)``: ``crawler.text.fold`` (no diacritics, ``đ``→``d``, lowercase, one tone
   placement), for comparing names typed any way (``vn_fold(province) = vn_fold(:province)``);
 - ``vn_match(query)``: what a reader typed → an FTS5 query for ``articles_fts``
-  (``crawler.search.fts_query``): folded, ``d``/``đ`` spellings OR-ed, phrases kept, never a
+  (``crawler.store.search.fts_query``): folded, ``d``/``đ`` spellings OR-ed, phrases kept, never a
   syntax error. Canned queries use ``articles_fts MATCH vn_match(:q)``;
-- ``vn_phrase(query)``: the typed words as one phrase (``crawler.search.phrase_query``), to
+- ``vn_phrase(query)``: the typed words as one phrase (``crawler.store.search.phrase_query``), to
   rank articles that have them in that order first.
 
 On a database that has ``articles_fts`` the plugin also replaces Datasette's own
@@ -43,11 +43,11 @@ from datasette import hookimpl
 from datasette.utils import urlsafe_components
 
 try:
-    from crawler.search import fts_query, phrase_query
+    from crawler.store.search import fts_query, phrase_query
     from crawler.text import fold
 except ImportError:  # served from a checkout whose package is not installed (no `make venv`)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from crawler.search import fts_query, phrase_query
+    from crawler.store.search import fts_query, phrase_query
     from crawler.text import fold
 
 # snippet() markers: control characters that never occur in stored (cleaned) text, turned

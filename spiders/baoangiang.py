@@ -1,6 +1,6 @@
 """Báo An Giang (baoangiang.com.vn, tintucmientay.baoangiang.com.vn). Facts from shared/sites.md; overall: verified."""
 
-from crawler.families.aid import AIdSpider
+from crawler.spiders.families.aid import AIdSpider
 
 
 class BaoAnGiangSpider(AIdSpider):

@@ -1,6 +1,6 @@
 """Báo Ấp Bắc (baoapbac.vn). Facts from shared/sites.md; overall: domain only (docbao 2019 config)."""
 
-from crawler.families.generic import GenericSpider
+from crawler.spiders.families.generic import GenericSpider
 
 
 class BaoApBacSpider(GenericSpider):
@@ -9,4 +9,4 @@ class BaoApBacSpider(GenericSpider):
     domains = ("baoapbac.vn",)
     province = "Đồng Tháp"
     former_province = "Tiền Giang"
-    # no article URL shape known: learned from its feeds/sitemaps or guessed (crawler/families/generic.py)
+    # no article URL shape known: learned from its feeds/sitemaps or guessed (crawler/spiders/families/generic.py)

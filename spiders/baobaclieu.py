@@ -1,6 +1,6 @@
 """Báo Bạc Liêu (baobaclieu.vn, www.baobaclieu.vn). Facts from shared/sites.md; overall: verified."""
 
-from crawler.families.catid import CatIdSpider
+from crawler.spiders.families.catid import CatIdSpider
 
 
 class BaoBacLieuSpider(CatIdSpider):

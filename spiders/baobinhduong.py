@@ -1,7 +1,7 @@
 """Báo Bình Dương (baobinhduong.vn). Facts from shared/sites.md; overall: config only
 ('-a<id>.html' per a third-party config; no real URL seen)."""
 
-from crawler.families.aid import AIdSpider
+from crawler.spiders.families.aid import AIdSpider
 
 
 class BaoBinhDuongSpider(AIdSpider):

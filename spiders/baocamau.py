@@ -1,6 +1,6 @@
 """Báo Cà Mau (baocamau.vn). Facts from shared/sites.md; overall: verified."""
 
-from crawler.families.aid import AIdSpider
+from crawler.spiders.families.aid import AIdSpider
 
 
 class BaoCaMauSpider(AIdSpider):

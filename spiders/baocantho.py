@@ -1,6 +1,6 @@
 """Báo Cần Thơ (baocantho.com.vn). Facts from shared/sites.md; overall: verified (saved HTML + URLs)."""
 
-from crawler.families.aid import AIdSpider
+from crawler.spiders.families.aid import AIdSpider
 
 
 class BaoCanThoSpider(AIdSpider):

@@ -1,6 +1,6 @@
 """Báo Đắk Lắk (baodaklak.vn). Facts from shared/sites.md; overall: verified."""
 
-from crawler.families.hex7 import Hex7Spider
+from crawler.spiders.families.hex7 import Hex7Spider
 
 
 class BaoDakLakSpider(Hex7Spider):

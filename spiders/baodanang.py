@@ -1,6 +1,6 @@
 """Báo Đà Nẵng (baodanang.vn, www.baodanang.vn). Facts from shared/sites.md; overall: verified (two URL eras)."""
 
-from crawler.families.numid import NumIdSpider
+from crawler.spiders.families.numid import NumIdSpider
 
 
 class BaoDaNangSpider(NumIdSpider):

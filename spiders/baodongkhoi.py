@@ -1,6 +1,6 @@
 """Báo Đồng Khởi (dongkhoi.baovinhlong.vn, baodongkhoi.vn). Facts from shared/sites.md; overall: verified."""
 
-from crawler.families.aid import AIdSpider
+from crawler.spiders.families.aid import AIdSpider
 
 
 class BaoDongKhoiSpider(AIdSpider):

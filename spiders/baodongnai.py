@@ -1,6 +1,6 @@
 """Báo Đồng Nai (baodongnai.com.vn). Facts from shared/sites.md; overall: config only."""
 
-from crawler.families.monthpath import MonthPathSpider
+from crawler.spiders.families.monthpath import MonthPathSpider
 
 
 class BaoDongNaiSpider(MonthPathSpider):

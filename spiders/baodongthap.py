@@ -1,6 +1,6 @@
 """Báo Đồng Tháp (baodongthap.vn, www.baodongthap.vn). Facts from shared/sites.md; overall: verified."""
 
-from crawler.families.aid import AIdSpider
+from crawler.spiders.families.aid import AIdSpider
 
 
 class BaoDongThapSpider(AIdSpider):

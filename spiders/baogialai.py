@@ -1,6 +1,6 @@
 """Báo và Phát thanh, Truyền hình Gia Lai (baogialai.com.vn). Facts from shared/sites.md; overall: verified."""
 
-from crawler.families.post import PostSpider
+from crawler.spiders.families.post import PostSpider
 
 
 class BaoGiaLaiSpider(PostSpider):

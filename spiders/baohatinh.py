@@ -1,6 +1,6 @@
 """Báo Hà Tĩnh (baohatinh.vn). Facts from shared/sites.md; overall: config only."""
 
-from crawler.families.post import PostSpider
+from crawler.spiders.families.post import PostSpider
 
 
 class BaoHaTinhSpider(PostSpider):

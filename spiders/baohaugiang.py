@@ -1,6 +1,6 @@
 """Báo Hậu Giang (baohaugiang.com.vn, www.baohaugiang.com.vn). Facts from shared/sites.md; overall: verified."""
 
-from crawler.families.catid import CatIdSpider
+from crawler.spiders.families.catid import CatIdSpider
 
 
 class BaoHauGiangSpider(CatIdSpider):

@@ -1,6 +1,6 @@
 """Báo Khánh Hòa (baokhanhhoa.vn). Facts from shared/sites.md; overall: config only."""
 
-from crawler.families.hex7 import Hex7Spider
+from crawler.spiders.families.hex7 import Hex7Spider
 
 
 class BaoKhanhHoaSpider(Hex7Spider):

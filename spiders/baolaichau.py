@@ -1,6 +1,6 @@
 """Báo Lai Châu (baolaichau.vn). Facts from shared/sites.md; overall: config only."""
 
-from crawler.families.generic import GenericSpider
+from crawler.spiders.families.generic import GenericSpider
 
 
 class BaoLaiChauSpider(GenericSpider):

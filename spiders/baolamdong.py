@@ -1,7 +1,7 @@
 """Báo Lâm Đồng (baolamdong.vn). Facts from shared/sites.md; overall: verified (two URL eras)."""
 
-from crawler.families import either
-from crawler.families.numid import NumIdSpider
+from crawler.spiders.families import either
+from crawler.spiders.families.numid import NumIdSpider
 
 
 class BaoLamDongSpider(NumIdSpider):

@@ -1,6 +1,6 @@
 """Báo Lào Cai (baolaocai.vn). Facts from shared/sites.md; overall: domain only."""
 
-from crawler.families.generic import GenericSpider
+from crawler.spiders.families.generic import GenericSpider
 
 
 class BaoLaoCaiSpider(GenericSpider):
@@ -8,4 +8,4 @@ class BaoLaoCaiSpider(GenericSpider):
     paper = "Báo Lào Cai"
     domains = ("baolaocai.vn",)
     province = "Lào Cai"
-    # no article URL shape known: learned from its feeds/sitemaps or guessed (crawler/families/generic.py)
+    # no article URL shape known: learned from its feeds/sitemaps or guessed (crawler/spiders/families/generic.py)

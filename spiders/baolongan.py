@@ -1,6 +1,6 @@
 """Báo Long An (baolongan.vn). Facts from shared/sites.md; overall: partial (1 real URL)."""
 
-from crawler.families.aid import AIdSpider
+from crawler.spiders.families.aid import AIdSpider
 
 
 class BaoLongAnSpider(AIdSpider):

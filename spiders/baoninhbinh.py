@@ -1,7 +1,7 @@
 """Báo Ninh Bình (baoninhbinh.org.vn). Facts from shared/sites.md; overall: config only."""
 
-from crawler.families import DENY_PATH
-from crawler.families.numid import NumIdSpider
+from crawler.spiders.families import DENY_PATH
+from crawler.spiders.families.numid import NumIdSpider
 
 
 class BaoNinhBinhSpider(NumIdSpider):

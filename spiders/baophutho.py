@@ -1,6 +1,6 @@
 """Báo Phú Thọ (baophutho.vn). Facts from shared/sites.md; overall: config only."""
 
-from crawler.families.numid import NumIdSpider
+from crawler.spiders.families.numid import NumIdSpider
 
 
 class BaoPhuThoSpider(NumIdSpider):

@@ -1,6 +1,6 @@
 """Báo Quảng Bình (baoquangbinh.vn). Facts from shared/sites.md; overall: partial (1 archived URL, 2015)."""
 
-from crawler.families.monthpath import MonthPathSpider
+from crawler.spiders.families.monthpath import MonthPathSpider
 
 
 class BaoQuangBinhSpider(MonthPathSpider):

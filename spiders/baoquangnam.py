@@ -1,8 +1,8 @@
 """Báo Quảng Nam (baoquangnam.vn). Facts from shared/sites.md; overall: verified (two URL eras)."""
 
-from crawler.families import either
-from crawler.families.catid import ARTICLE_PATH as CATID
-from crawler.families.numid import ARTICLE_PATH, NumIdSpider
+from crawler.spiders.families import either
+from crawler.spiders.families.catid import ARTICLE_PATH as CATID
+from crawler.spiders.families.numid import ARTICLE_PATH, NumIdSpider
 
 
 class BaoQuangNamSpider(NumIdSpider):

@@ -1,8 +1,8 @@
 """Báo Quảng Ngãi (baoquangngai.vn). Facts from shared/sites.md; overall: verified (two URL eras)."""
 
-from crawler.families import either
-from crawler.families.hex7 import ARTICLE_PATH as HEX7
-from crawler.families.numid import NumIdSpider
+from crawler.spiders.families import either
+from crawler.spiders.families.hex7 import ARTICLE_PATH as HEX7
+from crawler.spiders.families.numid import NumIdSpider
 
 
 class BaoQuangNgaiSpider(NumIdSpider):

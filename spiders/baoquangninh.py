@@ -1,6 +1,6 @@
 """Báo Quảng Ninh (baoquangninh.vn). Facts from shared/sites.md; overall: config only."""
 
-from crawler.families.numid import NumIdSpider
+from crawler.spiders.families.numid import NumIdSpider
 
 
 class BaoQuangNinhSpider(NumIdSpider):

@@ -1,7 +1,7 @@
 """Báo và Phát thanh, Truyền hình Quảng Trị (baoquangtri.vn). Facts from shared/sites.md;
 overall: verified."""
 
-from crawler.families.hex7 import Hex7Spider
+from crawler.spiders.families.hex7 import Hex7Spider
 
 
 class BaoQuangTriSpider(Hex7Spider):

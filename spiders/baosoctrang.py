@@ -1,7 +1,7 @@
 """Báo Sóc Trăng (baosoctrang.org.vn, www.baosoctrang.org.vn). Facts from shared/sites.md;
 overall: verified (URL shape)."""
 
-from crawler.families.hex7 import Hex7Spider
+from crawler.spiders.families.hex7 import Hex7Spider
 
 
 class BaoSocTrangSpider(Hex7Spider):

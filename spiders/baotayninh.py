@@ -1,6 +1,6 @@
 """Báo Tây Ninh (baotayninh.vn, www.baotayninh.vn). Facts from shared/sites.md; overall: verified (two URL forms)."""
 
-from crawler.families.aid import AIdSpider
+from crawler.spiders.families.aid import AIdSpider
 
 
 class BaoTayNinhSpider(AIdSpider):

@@ -1,6 +1,6 @@
 """Báo Tuyên Quang (baotuyenquang.com.vn). Facts from shared/sites.md; overall: config only."""
 
-from crawler.families.monthpath import MonthPathSpider
+from crawler.spiders.families.monthpath import MonthPathSpider
 
 
 class BaoTuyenQuangSpider(MonthPathSpider):

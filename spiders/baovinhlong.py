@@ -1,6 +1,6 @@
 """Báo Vĩnh Long (baovinhlong.com.vn). Facts from shared/sites.md; overall: partial (1 real URL + config)."""
 
-from crawler.families.hex7 import Hex7Spider
+from crawler.spiders.families.hex7 import Hex7Spider
 
 
 class BaoVinhLongSpider(Hex7Spider):

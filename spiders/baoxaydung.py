@@ -1,6 +1,6 @@
 """Báo Xây dựng (baoxaydung.vn). Facts from shared/sites.md; overall: verified (URL shape)."""
 
-from crawler.families.numid import NumIdSpider
+from crawler.spiders.families.numid import NumIdSpider
 
 
 class BaoXayDungSpider(NumIdSpider):

@@ -1,6 +1,6 @@
 """Báo Huế ngày nay (huengaynay.vn). Facts from shared/sites.md; overall: verified."""
 
-from crawler.families.catid import CatIdSpider
+from crawler.spiders.families.catid import CatIdSpider
 
 
 class HueNgayNaySpider(CatIdSpider):

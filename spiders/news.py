@@ -6,7 +6,7 @@ starts at its path. Articles are found through robots.txt ``Sitemap:`` lines, fe
 ``<link rel="alternate" type="application/rss+xml">``, same-site section links and their
 pagination; an article is a link shaped like the URLs those feeds and sitemaps list, or like
 ``discovery.ARTICLE_GUESS``. ``-a article_path=REGEX`` (a regex on the URL path) replaces the
-guessing. Trap rules: ``crawler/families/generic.py``.
+guessing. Trap rules: ``crawler/spiders/families/generic.py``.
 
 Records are filed under the spider whose domains cover the host (``news`` on baocamau.vn files
 under ``baocamau``), else under the host without ``www.`` (``haugiang.dcs.vn``): the ``site``
@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.families.generic import GenericSpider
+from crawler.spiders.families.generic import GenericSpider
 from crawler.sites import site_for_url
 from crawler.urls import origin
 

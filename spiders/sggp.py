@@ -1,6 +1,6 @@
 """Báo Sài Gòn Giải Phóng (sggp.org.vn, www.sggp.org.vn). Facts from shared/sites.md; overall: config only."""
 
-from crawler.families.post import PostSpider
+from crawler.spiders.families.post import PostSpider
 
 
 class SggpSpider(PostSpider):

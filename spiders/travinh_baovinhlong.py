@@ -1,6 +1,6 @@
 """Báo Trà Vinh (travinh.baovinhlong.vn). Facts from shared/sites.md; overall: config only."""
 
-from crawler.families.aid import AIdSpider
+from crawler.spiders.families.aid import AIdSpider
 
 
 class TraVinhBaoVinhLongSpider(AIdSpider):

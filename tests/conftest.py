@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.samplesite import SampleSite
+from samplesite import SampleSite
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "crawls"

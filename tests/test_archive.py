@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from crawler.archive import Archive
-from crawler.search import fts_query
+from crawler.store.archive import Archive
+from crawler.store.search import fts_query
 from crawler.text import content_hash
 
 TEXT = "Chiều 23/7, Thường trực Tỉnh ủy Cà Mau tổ chức Hội nghị.\n\nĐại hội Đảng bộ các cấp."

@@ -27,8 +27,8 @@ import pytest
 
 from bench.aid_spiders import MODULE as BENCH_SPIDERS
 from bench.aid_spiders import pick_spiders
-from crawler import crawlall
-from crawler.samplesite import SampleSite
+from crawler.commands import crawlall
+from samplesite import SampleSite
 from tests.conftest import ARTIFACTS, PROJECT_ROOT, crawl_env, rows
 
 SITES = 3

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from crawler.samplesite import Article, SampleSite
+from samplesite import Article, SampleSite
 from tests.conftest import connect, rows, run_crawl, snapshot, start_crawl
 
 pytestmark = pytest.mark.e2e

@@ -18,9 +18,9 @@ from urllib.parse import urlencode
 import pytest
 import yaml
 
-from crawler.archive import Archive
-from crawler.search import NOTHING, fts_query
-from crawler.sitesync import sync_sites
+from crawler.store.archive import Archive
+from crawler.store.search import NOTHING, fts_query
+from crawler.store.sitesync import sync_sites
 from crawler.text import clean, content_hash
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""Discovery helpers (crawler/discovery.py) and the robots.txt hook (crawler/robots.py)."""
+"""Discovery helpers (crawler/spiders/discovery.py) and the robots.txt hook (crawler/middlewares/robots.py)."""
 
 import gzip
 import json
@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from scrapy.http import Response, TextResponse, XmlResponse
 
-from crawler.discovery import (
+from crawler.spiders.discovery import (
     ARTICLE_GUESS,
     PAGE_FORMS,
     entry_date,
@@ -23,7 +23,7 @@ from crawler.discovery import (
     sitemap_body,
     sitemap_entries,
 )
-from crawler.robots import SitemapRobotParser
+from crawler.middlewares.robots import SitemapRobotParser
 
 REGISTRY = json.loads((Path(__file__).parent / "fixtures" / "sites.json").read_text(encoding="utf-8"))
 

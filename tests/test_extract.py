@@ -1,4 +1,4 @@
-"""crawler.extract on hand-made but realistic pages (tests/fixtures/pages/).
+"""crawler.text.extract on hand-made but realistic pages (tests/fixtures/pages/).
 
 The pages carry real article text from shared/seeds/ inside the markup of the
 sites it came from: Báo Cà Mau and its -a<id>.html CMS family (with every piece
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extract import MIN_TEXT_CHARS, Article, extract, parse_visible_date
+from crawler.text.extract import MIN_TEXT_CHARS, Article, extract, parse_visible_date
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 URL = "https://baocamau.vn/thuong-truc-tinh-uy-lam-viec-voi-thuong-truc-dang-uy-cac-xa-phuong-a38376.html"

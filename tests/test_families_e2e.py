@@ -1,5 +1,5 @@
 """End to end, one crawl per CMS family: ``scrapy crawl <a real site spider of the family>
--a base_url=<a loopback site in the family's shapes>`` (``crawler/samplesite/families.py``), then
+-a base_url=<a loopback site in the family's shapes>`` (``samplesite/families.py``), then
 the archive is checked: every article with its title, text and date, filed under the spider (whose
 province is the one expected), nothing else stored; and each discovery path the family's site
 offers (pagination form, stated or advertised feeds, robots.txt sitemaps, sitemap indexes with
@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.discovery import PAGE_FORMS, page_link
-from crawler.samplesite.families import SHAPES, FamilySite
+from crawler.spiders.discovery import PAGE_FORMS, page_link
+from samplesite.families import SHAPES, FamilySite
 from crawler.sites import spider_classes
 from tests.conftest import CrawlResult, run_crawl, rows, start_crawl
 

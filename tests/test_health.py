@@ -1,6 +1,6 @@
 """``python -m crawler health`` on a hand-built archive, and ``canary`` over loopback sample sites.
 
-The archive is written through ``crawler.archive.Archive`` itself (``store``, ``start_crawl``,
+The archive is written through ``crawler.store.archive.Archive`` itself (``store``, ``start_crawl``,
 ``finish_crawl``), the way crawls write it; only ``crawls.started`` is moved back in time where
 a test needs an old run.
 """
@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from bench.aid_spiders import pick_spiders
-from crawler.archive import Archive
-from crawler.crawlall import build_settings, load_spiders
-from crawler.families.aid import AIdSpider
-from crawler.health import check, format_table
-from crawler.samplesite import SampleSite
-from crawler.sitesync import sync_sites
+from crawler.store.archive import Archive
+from crawler.commands.crawlall import build_settings, load_spiders
+from crawler.spiders.families.aid import AIdSpider
+from crawler.commands.health import check, format_table
+from samplesite import SampleSite
+from crawler.store.sitesync import sync_sites
 from crawler.text import content_hash
 from tests.conftest import PROJECT_ROOT, crawl_env
 

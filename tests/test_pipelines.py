@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.archive import Archive
+from crawler.store.archive import Archive
 from crawler.items import PageItem
 from pipelines.dedupe import DedupePipeline
 from pipelines.extract import ExtractPipeline

@@ -15,12 +15,12 @@ from scrapy import Request, Spider
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
-import crawler.reextract as rx
-from crawler.archive import Archive
-from crawler.refresh import parse_days, refresh_urls
-from crawler.revisions import text_diff
+import crawler.store.reextract as rx
+from crawler.store.archive import Archive
+from crawler.spiders.refresh import parse_days, refresh_urls
+from crawler.store.revisions import text_diff
 from crawler.text import content_hash
-from crawler.warc import WarcMiddleware
+from crawler.store.warc import WarcMiddleware
 
 ROOT = Path(__file__).resolve().parent.parent
 A1 = "https://bao.test/hoi-nghi-a1.html"

@@ -15,9 +15,9 @@ from datetime import timedelta
 import lxml.html
 import pytest
 
-from crawler.samplesite import SampleSite
-from crawler.samplesite.pages import encode_cp1258
-from crawler.samplesite.site import TEXTS_DIR, VN_TZ, SiteModel
+from samplesite import SampleSite
+from samplesite.pages import encode_cp1258
+from samplesite.site import TEXTS_DIR, VN_TZ, SiteModel
 
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 

@@ -10,13 +10,13 @@ from urllib.parse import urlsplit
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.families.aid import AIdSpider
-from crawler.families.catid import CatIdSpider
-from crawler.families.generic import GenericSpider
-from crawler.families.hex7 import Hex7Spider
-from crawler.families.monthpath import MonthPathSpider
-from crawler.families.numid import NumIdSpider
-from crawler.families.post import PostSpider
+from crawler.spiders.families.aid import AIdSpider
+from crawler.spiders.families.catid import CatIdSpider
+from crawler.spiders.families.generic import GenericSpider
+from crawler.spiders.families.hex7 import Hex7Spider
+from crawler.spiders.families.monthpath import MonthPathSpider
+from crawler.spiders.families.numid import NumIdSpider
+from crawler.spiders.families.post import PostSpider
 from crawler.sites import spider_classes
 
 REGISTRY = {e["key"]: e for e in json.loads((Path(__file__).parent / "fixtures" / "sites.json").read_text(encoding="utf-8"))}

@@ -5,9 +5,9 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from crawler.archive import Archive
+from crawler.store.archive import Archive
 from crawler.text import content_hash
-from crawler.textfiles import parse_text_file
+from crawler.store.textfiles import parse_text_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"

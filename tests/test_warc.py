@@ -16,13 +16,13 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.archive import Archive
-from crawler.exports import export_jsonl, export_warc
+from crawler.store.archive import Archive
+from crawler.store.exports import export_jsonl, export_warc
 from crawler.items import PageItem
-from crawler.samplesite.pages import encode_cp1258
-from crawler.reextract import page_html, response_from_record
-from crawler.warc import WarcMiddleware, WarcReader, iter_records, warc_dir, warc_files
-from crawler.warcmeta import WarcMetaMiddleware
+from samplesite.pages import encode_cp1258
+from crawler.store.reextract import page_html, response_from_record
+from crawler.store.warc import WarcMiddleware, WarcReader, iter_records, warc_dir, warc_files
+from crawler.middlewares.warcmeta import WarcMetaMiddleware
 
 WARCIO = Path(sys.executable).with_name("warcio")
 HTML = "<html><head><title>Đại hội Đảng</title></head><body><p>Tỉnh uỷ Cà Mau họp phiên bế mạc.</p></body></html>"
@@ -75,7 +75,7 @@ def test_project_settings_place_the_middleware_before_decompression():
 
     s = get_project_settings()
     mws = {**s.getdict("DOWNLOADER_MIDDLEWARES_BASE"), **s.getdict("DOWNLOADER_MIDDLEWARES")}
-    ours = mws["crawler.warc.WarcMiddleware"]
+    ours = mws["crawler.store.warc.WarcMiddleware"]
     # Higher = closer to the downloader: it sees responses before these change them.
     assert ours > mws["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"]
     assert ours > mws["scrapy.downloadermiddlewares.redirect.RedirectMiddleware"]

@@ -25,12 +25,12 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.reextract import page_html
-from crawler.extract import extract
-from crawler.revisions import text_diff
-from crawler.samplesite import SampleSite
+from crawler.store.reextract import page_html
+from crawler.text.extract import extract
+from crawler.store.revisions import text_diff
+from samplesite import SampleSite
 from crawler.text import content_hash
-from crawler.warc import WarcReader
+from crawler.store.warc import WarcReader
 from tests.conftest import PROJECT_ROOT, crawl_env, rows, run_crawl, snapshot
 
 pytestmark = pytest.mark.e2e

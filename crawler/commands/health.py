@@ -1,0 +1,279 @@
+"""Is every newspaper still being archived? ``python -m crawler health``.
+
+Reads ``archive.db`` only (the ``crawls`` rows every run writes, ``articles``, ``sites``) and
+prints, per site: when it last stored a new article, its runs and new articles over the last
+``--days`` days, the figures of its last run, and flags:
+
+``never-crawled``
+    no run recorded for the site.
+``failing``
+    the last run did not finish (killed), ended for a reason other than ``finished`` (or a
+    ``CLOSESPIDER_*`` time/page/item limit someone set on purpose), received no response at
+    all (DNS, refused, blocked), or raised in the spider (``spider_exceptions/*``: the code broke
+    on the site's pages). ERROR log lines alone are not a flag: Scrapy logs "Gave up retrying"
+    at ERROR for every page that kept timing out, which a healthy site does now and then; their
+    count is shown in the ``err`` column.
+``stale``
+    the last ``--runs`` runs (default 3; fewer if the site has fewer) stored no new article,
+    or no new article was stored in the last ``--days`` days (default 7) although the site was
+    crawled in that time. A paper publishes daily: a run of empty crawls means its listings
+    moved or its URLs changed shape.
+``rejecting``
+    at least half of the article pages of the last run were rejects (404s, pages without a
+    main text, …; at least 4 pages): a sign the site changed its markup.
+
+A run still in progress (started less than ``RUNNING_HOURS`` ago, not finished) is shown as
+``running`` and the run before it is judged instead.
+
+Exit status: 0 when no site is flagged, 1 when any is (so a cron job or a monitoring check
+can alert on it), 2 for a usage error. ``--json`` prints the same as a JSON list.
+
+``--canary`` checks the live sites instead (``crawler.commands.canary``; needs internet).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from crawler.store.archive import Archive
+
+RUNNING_HOURS = 12
+REJECTING_SHARE = 0.5
+REJECTING_MIN_PAGES = 4
+OK_REASONS = frozenset({"finished", "closespider_timeout", "closespider_itemcount", "closespider_pagecount"})
+
+
+@dataclass
+class Run:
+    id: int
+    started: str
+    finished: str | None
+    finish_reason: str | None
+    requests: int
+    new_articles: int
+    duplicates: int
+    rejects: int
+    errors: int
+    responses: int
+    spider_exceptions: int
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Run:
+        try:
+            stats = json.loads(row.get("stats") or "{}")
+        except ValueError:
+            stats = {}
+        return cls(
+            id=row["id"], started=row["started"], finished=row.get("finished"),
+            finish_reason=row.get("finish_reason"), requests=row.get("requests") or 0,
+            new_articles=row.get("new_articles") or 0, duplicates=row.get("duplicates") or 0,
+            rejects=row.get("rejects") or 0, errors=row.get("errors") or 0,
+            responses=stats.get("downloader/response_count", 0),
+            spider_exceptions=stats.get("spider_exceptions/count") or sum(
+                v for k, v in stats.items() if k.startswith("spider_exceptions/")),
+        )
+
+    @property
+    def pages(self) -> int:
+        return self.new_articles + self.duplicates + self.rejects
+
+
+@dataclass
+class SiteHealth:
+    site: str
+    paper: str | None = None
+    province: str | None = None
+    last_article: str | None = None  # fetched_at of the newest stored article
+    last_new_run: str | None = None  # start of the last run that stored a new article
+    runs_in_window: int = 0
+    new_in_window: int = 0
+    running: Run | None = None
+    last_run: Run | None = None
+    recent: list[Run] = field(default_factory=list)  # newest first, the last --runs finished ones
+    flags: dict[str, str] = field(default_factory=dict)  # flag → why
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["flags"] = sorted(self.flags)
+        out["reasons"] = dict(self.flags)
+        return out
+
+
+def _parse(ts: str) -> datetime:
+    dt = datetime.fromisoformat(ts)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _ago(ts: str | None, now: datetime) -> str:
+    if not ts:
+        return "never"
+    delta = now - _parse(ts)
+    if delta < timedelta(hours=1):
+        return f"{max(0, int(delta.total_seconds() // 60))} min ago"
+    if delta < timedelta(days=2):
+        return f"{int(delta.total_seconds() // 3600)} h ago"
+    return f"{delta.days} d ago"
+
+
+def site_names(archive: Archive, spiders: Iterable[type] = ()) -> list[str]:
+    """The newspapers to report on: every newspaper spider of the project (one that states its
+    domains; not ``news``) and every row of ``sites`` that has domains."""
+    names = {cls.name for cls in spiders if getattr(cls, "domains", ())}
+    if archive.db["sites"].exists():
+        names |= {row["name"] for row in archive.db.query("SELECT name, domains FROM sites")
+                  if row["domains"] and row["domains"] != "[]"}
+    return sorted(names)
+
+
+def crawled_sites(archive: Archive) -> set[str]:
+    return {row[0] for row in archive.db.execute("SELECT DISTINCT site FROM crawls")}
+
+
+def check(archive: Archive, sites: Sequence[str], *, runs: int = 3, days: float = 7,
+          now: datetime | None = None) -> list[SiteHealth]:
+    """The health of each site in ``sites``, judged from the archive alone."""
+    now = now or datetime.now(UTC)
+    cutoff = (now - timedelta(days=days)).isoformat(timespec="seconds")
+    running_cutoff = now - timedelta(hours=RUNNING_HOURS)
+    db = archive.db
+    facts: dict[str, dict[str, Any]] = {}
+    if db["sites"].exists():
+        facts = {r["name"]: r for r in db.query("SELECT name, paper, province FROM sites")}
+    last_article = dict(db.execute("SELECT site, max(fetched_at) FROM articles GROUP BY site").fetchall())
+    out = []
+    for site in sites:
+        h = SiteHealth(site, facts.get(site, {}).get("paper"), facts.get(site, {}).get("province"),
+                       last_article=last_article.get(site))
+        h.last_new_run = db.execute("SELECT max(started) FROM crawls WHERE site = ? AND new_articles > 0",
+                                    [site]).fetchone()[0]
+        h.runs_in_window, new = db.execute(
+            "SELECT count(*), sum(new_articles) FROM crawls WHERE site = ? AND started >= ?", [site, cutoff]
+        ).fetchone()
+        h.new_in_window = new or 0
+        rows = [Run.from_row(r) for r in db.query(
+            "SELECT * FROM crawls WHERE site = ? ORDER BY id DESC LIMIT ?", [site, runs + 1])]
+        if rows and rows[0].finished is None and _parse(rows[0].started) > running_cutoff:
+            h.running = rows.pop(0)
+        h.recent = rows[:runs]
+        h.last_run = h.recent[0] if h.recent else None
+        judge(h, runs=runs, days=days, cutoff=cutoff)
+        out.append(h)
+    return out
+
+
+def judge(h: SiteHealth, *, runs: int, days: float, cutoff: str) -> None:
+    """Set ``h.flags`` (flag → the reason, in words)."""
+    last = h.last_run
+    if last is None:
+        if h.running is None:
+            h.flags["never-crawled"] = "no run recorded"
+        return
+    if last.finished is None:
+        h.flags["failing"] = f"run {last.id} never finished (killed?)"
+    elif last.finish_reason not in OK_REASONS:
+        h.flags["failing"] = f"run {last.id} ended with {last.finish_reason!r}"
+    elif last.responses == 0:
+        h.flags["failing"] = f"run {last.id} received no response ({last.requests} requests)"
+    elif last.spider_exceptions:
+        h.flags["failing"] = f"run {last.id}: {last.spider_exceptions} spider exception(s)"
+    if all(r.new_articles == 0 for r in h.recent):
+        n = len(h.recent)
+        h.flags["stale"] = (f"the last {n} runs stored nothing new" if n > 1 else "the last run stored nothing new")
+    elif h.runs_in_window and (h.last_article or "") < cutoff:
+        h.flags["stale"] = f"no new article in {days:g} days ({h.runs_in_window} runs)"
+    if last.pages >= REJECTING_MIN_PAGES and last.rejects >= REJECTING_SHARE * last.pages:
+        h.flags["rejecting"] = f"run {last.id}: {last.rejects} of {last.pages} pages rejected"
+
+
+def format_table(report: Sequence[SiteHealth], *, days: float, now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    head = ("site", "province", "last new article", f"runs/{days:g}d", f"new/{days:g}d", "last run",
+            "req", "new", "dup", "rej", "err", "flags")
+    rows = []
+    for h in report:
+        last = h.last_run
+        if h.running is not None:
+            run_desc = f"running since {_ago(h.running.started, now)}"
+        elif last is not None:
+            run_desc = f"{_ago(last.started, now)}, {last.finish_reason or 'unfinished'}"
+        else:
+            run_desc = "-"
+        figures = ([str(getattr(last, a)) for a in ("requests", "new_articles", "duplicates", "rejects", "errors")]
+                   if last else ["-"] * 5)
+        rows.append((h.site, h.province or "-", _ago(h.last_article, now), str(h.runs_in_window),
+                     str(h.new_in_window), run_desc, *figures, ",".join(sorted(h.flags)) or "ok"))
+    table = [head, *rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(head))]
+    numeric = {3, 4, 6, 7, 8, 9, 10}
+
+    def line(row: Sequence[str]) -> str:
+        return "  ".join(c.rjust(w) if i in numeric else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+
+    out = [line(head), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+    flagged = [h for h in report if h.flags]
+    out.append("")
+    out.append(f"{len(flagged)} of {len(report)} sites flagged")
+    for h in flagged:
+        out.append(f"  {h.site}: " + "; ".join(f"{flag} ({why})" for flag, why in sorted(h.flags.items())))
+    return "\n".join(out)
+
+
+# -- command line -----------------------------------------------------------------------------
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    from crawler.commands import canary
+
+    p = sub.add_parser(
+        "health",
+        help="per site: last new article, last runs, and flags (stale, rejecting, failing)",
+        description="Report, per newspaper, when it last stored a new article and flag sites whose last "
+                    "runs failed, found nothing new or mostly rejects. Exit status 1 if any site is flagged. "
+                    "With --canary, check the live sites instead (needs internet).",
+    )
+    p.add_argument("--site", action="append", default=[], metavar="SPIDER", help="only this site (repeatable)")
+    p.add_argument("--days", type=float, default=7, help="window for the run figures and the stale flag "
+                                                         "(default %(default)s)")
+    p.add_argument("--runs", type=int, default=3, help="stale when this many last runs found nothing new "
+                                                       "(default %(default)s)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--db", default=argparse.SUPPRESS, help="archive database (default: ARCHIVE_DB)")
+    p.add_argument("--canary", action="store_true", help="fetch each site's front page and one article instead")
+    canary.add_arguments(p)
+    p.set_defaults(run=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.canary:
+        from crawler.commands import canary
+
+        return canary.run(args)
+    from crawler.commands.crawlall import build_settings, load_spiders
+
+    settings = build_settings(getattr(args, "db", None))
+    if args.runs < 1 or args.days <= 0:
+        print("health: --runs and --days must be positive", file=sys.stderr)
+        return 2
+    spiders = load_spiders(settings)
+    with Archive(settings.get("ARCHIVE_DB")) as archive:
+        names = site_names(archive, spiders.values())
+        if args.site:
+            unknown = [s for s in args.site if s not in names and s not in crawled_sites(archive)]
+            if unknown:
+                print(f"health: unknown site(s): {', '.join(unknown)}", file=sys.stderr)
+                return 2
+            names = list(args.site)
+        report = check(archive, names, runs=args.runs, days=args.days)
+    if args.json:
+        print(json.dumps([h.to_dict() for h in report], ensure_ascii=False, indent=2))
+    else:
+        print(format_table(report, days=args.days))
+    return 1 if any(h.flags for h in report) else 0

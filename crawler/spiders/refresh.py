@@ -1,0 +1,78 @@
+"""``-a refresh_days=N``: fetch recent articles again, to catch edits made after publication.
+
+Newspapers correct and extend articles in the days after publishing them. With
+``refresh_days=N`` a crawl also requests, besides its usual discovery, every URL of this
+spider's site whose article was published in the last N days (``published``, or
+``fetched_at`` for an article without a date), bypassing the known-URL skip. What the store
+does with the answer is in ``crawler/store/revisions.py``: an unchanged page costs one row update,
+a changed one becomes a new revision of its article.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import scrapy
+
+from crawler.store.archive import Archive
+
+if TYPE_CHECKING:
+    from crawler.spiders.base import NewsSpider
+
+VN_OFFSET = timedelta(hours=7)  # ``published`` dates are Vietnam dates
+
+
+def parse_days(value: Any) -> float | None:
+    """The ``refresh_days`` spider argument: None when absent, else a positive number of days."""
+    if value in (None, ""):
+        return None
+    try:
+        days = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"-a refresh_days={value!r}: expected a number of days") from None
+    if days <= 0:
+        raise ValueError(f"-a refresh_days={value!r}: expected a positive number of days")
+    return days
+
+
+def refresh_urls(archive: Archive, site: str, days: float, *, now: datetime | None = None) -> list[str]:
+    """URLs of ``site`` whose article was published (or, undated, fetched) in the last ``days``
+    days, newest article first."""
+    now = now or datetime.now(UTC)
+    cutoff = now - timedelta(days=days)
+    # published is "YYYY-MM-DD" or ISO with +07:00; compare its Vietnam date with the cutoff's
+    # Vietnam date (inclusive), fetched_at (UTC ISO) with the cutoff instant.
+    day = (cutoff + VN_OFFSET).date().isoformat()
+    rows = archive.db.execute(
+        """SELECT u.url FROM urls u JOIN articles a ON a.hash = u.hash
+           WHERE u.site = ?
+             AND (substr(a.published, 1, 10) >= ? OR (a.published IS NULL AND a.fetched_at >= ?))
+           ORDER BY coalesce(a.published, a.fetched_at) DESC, u.url""",
+        [site, day, cutoff.isoformat(timespec="seconds")],
+    )
+    return [row[0] for row in rows]
+
+
+def load(spider: NewsSpider, db_path: str | None) -> list[str]:
+    """The spider's refresh list (empty without ``-a refresh_days``); raises ValueError on a bad
+    argument so the crawl stops before it starts."""
+    days = parse_days(getattr(spider, "refresh_days", None))
+    if days is None or not db_path:
+        return []
+    with Archive(db_path) as archive:
+        urls = refresh_urls(archive, getattr(spider, "site", None) or spider.name, days)
+    spider.logger.info("refresh_days=%s: %d archived URLs to fetch again", days, len(urls))
+    return urls
+
+
+def requests(spider: NewsSpider, urls: list[str]) -> list[scrapy.Request]:
+    """The refresh requests: article requests that pass the duplicate filter."""
+    out = []
+    for url in urls:
+        request = spider.article_request(url).replace(dont_filter=True)
+        request.meta["refresh"] = True
+        out.append(request)
+    if out:
+        spider.crawler.stats.set_value("refresh/requested", len(out))
+    return out

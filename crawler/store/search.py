@@ -1,0 +1,172 @@
+"""Vietnamese full-text search: turn what a reader types into an FTS5 query on ``articles_fts``.
+
+The index (migration ``m002_search_index`` in ``crawler/store/archive.py``) is FTS5 over the stored
+``title`` and ``text`` with ``tokenize="unicode61 remove_diacritics 2"``. That tokenizer lowercases
+and drops every Vietnamese diacritic, including letters that carry two marks (``ế``, ``ặ``, ``ờ``),
+so tone placement (``uỷ``/``ủy``) and NFD never matter inside the index. It does *not* fold ``đ``:
+``đ`` is a letter of its own, not ``d`` plus a mark, and no FTS5 tokenizer option changes that.
+So the index holds ``đai hoi đang`` for "Đại hội Đảng".
+
+Instead of keeping a second, folded copy of every article in the index (that made it 1.7 times
+as large), the query does the folding: it goes through ``crawler.text.fold`` (NFC, ``Ð``→``Đ``,
+one tone convention, no diacritics, ``đ``→``d``, lowercase) and every term beginning with ``d``
+becomes an OR of its ``d``/``đ`` spellings::
+
+    fts_query("Đại hội Đảng")   == fts_query("dai hoi dang")
+                                 == '("dai" OR "đai") AND "hoi" AND ("dang" OR "đang")'
+
+so a query typed with full diacritics, without any, with ``d`` for ``đ``, in NFD, with ``Ð``
+(U+00D0) or with either tone placement finds the same articles. Because the index keeps the
+original text, FTS5's own ``snippet()`` and ``bm25()`` work on it directly.
+
+What a reader may type (anything else is read as words, never as FTS5 syntax, so no query
+raises a syntax error):
+
+- ``kế hoạch``: both words, anywhere (AND);
+- ``"đại hội đảng"``: a phrase (straight or curly quotes);
+- ``nông OR ngư``: either; ``OR`` binds loosest, as in FTS5 (``a b OR c`` is ``(a b) OR c``);
+- ``-covid`` or ``NOT covid``: without this word (or ``-"phrase"``); ``AND`` may be typed, it
+  changes nothing;
+- ``hoa*``: a prefix (``hoa``, ``hoàng``, ``hoạch``…);
+- ``title:đảng`` / ``title:"đại hội"``: in the title only (``text:`` for the body).
+
+``phrase_query`` gives the same words as one phrase; the ranked search puts articles that
+contain the typed words in that order first (bm25 alone ignores word order, so "Đảng viên …
+đại hội" could otherwise outrank "Đại hội Đảng").
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from crawler.text import fold
+
+__all__ = ["fts_query", "phrase_query", "NOTHING"]
+
+# A valid FTS5 query that matches no row: what an empty query becomes.
+NOTHING = '""'
+
+COLUMNS = ("title", "text")
+
+# FTS5's unicode61 tokenizer keeps letters and numbers (and private-use characters) together;
+# everything else separates tokens. After ``fold`` the query is mostly ASCII, so ``\w`` minus
+# the underscore is the same split.
+_TOKEN = re.compile(r"[^\W_]+")
+_QUOTES = str.maketrans({c: '"' for c in "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\uff02"})
+# One piece of the query: [-][column:]("phrase"|word)[*]
+_PIECE = re.compile(
+    r"""(?P<neg>-)?
+        (?:(?P<col>[A-Za-z]+):)?
+        (?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))
+    """,
+    re.VERBOSE,
+)
+# Expanding every d of a phrase to d/đ multiplies spellings; past this many a phrase is searched
+# as consecutive sub-phrases instead (each still exact, their adjacency no longer enforced).
+MAX_SPELLINGS = 16
+
+
+def _spellings(token: str) -> list[str]:
+    """The index spellings a folded token may stand for.
+
+    ``đ`` only ever starts a Vietnamese syllable, and syllables are separate tokens, so only a
+    leading ``d`` may have been ``đ`` (``dan`` → ``dan``/``đan``; ``covid`` stays ``covid``).
+    """
+    return [token, "đ" + token[1:]] if token.startswith("d") else [token]
+
+
+def _quote(tokens: list[str]) -> str:
+    return '"' + " ".join(tokens).replace('"', '""') + '"'
+
+
+def _chunks(tokens: list[str]) -> list[list[str]]:
+    """Split a phrase so that no chunk has more than MAX_SPELLINGS spellings."""
+    chunks: list[list[str]] = [[]]
+    count = 1
+    for tok in tokens:
+        n = len(_spellings(tok))
+        if chunks[-1] and count * n > MAX_SPELLINGS:
+            chunks.append([])
+            count = 1
+        chunks[-1].append(tok)
+        count *= n
+    return chunks
+
+
+def _phrase(tokens: list[str], prefix: bool) -> str:
+    """An FTS5 expression for the folded ``tokens`` as a phrase, đ spellings OR-ed."""
+    parts = []
+    chunks = _chunks(tokens)
+    for i, chunk in enumerate(chunks):
+        star = "*" if prefix and i == len(chunks) - 1 else ""
+        variants = [_quote(list(v)) + star for v in itertools.product(*map(_spellings, chunk))]
+        parts.append(variants[0] if len(variants) == 1 else "(" + " OR ".join(variants) + ")")
+    return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+
+def fts_query(query: str | None) -> str:
+    """Return the FTS5 MATCH expression for what a reader typed (see the module docstring).
+
+    Always a valid FTS5 query; one that matches nothing (``NOTHING``) when ``query`` has no
+    words.
+    """
+    if not query:
+        return NOTHING
+    text = query.translate(_QUOTES)
+    positives: list[str] = []  # expressions, with "OR" markers between some of them
+    negatives: list[str] = []
+    negate_next = False
+    for m in _PIECE.finditer(text):
+        raw = m.group("phrase") if m.group("phrase") is not None else m.group("word")
+        bare = not m.group("neg") and not m.group("col")
+        if bare and raw in ("OR", "AND", "NOT"):
+            if raw == "OR":
+                positives.append("OR")
+            negate_next = raw == "NOT"
+            continue
+        prefix = m.group("phrase") is None and raw.endswith("*")
+        tokens = _TOKEN.findall(fold(raw))
+        if not tokens:
+            continue
+        expr = _phrase(tokens, prefix)
+        col = (m.group("col") or "").lower()
+        if col in COLUMNS:
+            expr = f"{col} : {expr if expr.startswith('(') else '(' + expr + ')'}"
+        elif m.group("col"):  # "word:word" that is not a column filter: the words themselves
+            expr = _phrase(_TOKEN.findall(fold(m.group("col"))) + tokens, prefix)
+        (negatives if m.group("neg") or negate_next else positives).append(expr)
+        negate_next = False
+    # Drop OR markers that do not stand between two expressions.
+    cleaned: list[str] = []
+    for item in positives:
+        if item == "OR" and (not cleaned or cleaned[-1] == "OR"):
+            continue
+        cleaned.append(item)
+    while cleaned and cleaned[-1] == "OR":
+        cleaned.pop()
+    if not cleaned:
+        return NOTHING
+    # FTS5 allows implicit AND only between phrases, not after a parenthesised group: spell it.
+    expr = " ".join(
+        item if item == "OR" or i == 0 or cleaned[i - 1] == "OR" else f"AND {item}"
+        for i, item in enumerate(cleaned)
+    )
+    if negatives:
+        expr = f"({expr})" + "".join(f" NOT {n}" for n in negatives)
+    return expr
+
+
+_OPERATORS = re.compile(r'["*:]|(?:^|\s)-|\b(?:OR|AND|NOT)\b')
+
+
+def phrase_query(query: str | None) -> str:
+    """The typed words as one phrase (đ spellings OR-ed), for ranking exact-order matches first.
+
+    Only for plain queries of two or more words; anything with operators, quotes, prefixes or
+    column filters gives ``NOTHING``.
+    """
+    if not query or _OPERATORS.search(query.translate(_QUOTES)):
+        return NOTHING
+    tokens = _TOKEN.findall(fold(query))
+    return _phrase(tokens, False) if len(tokens) >= 2 else NOTHING
