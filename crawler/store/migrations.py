@@ -1,0 +1,200 @@
+"""The archive's schema: every change to it is one migration here, applied in order.
+
+``Archive`` applies them when it opens a database (once per process and file). Append a new
+schema change as the next ``mNNN_`` function; never edit one that has shipped, since archives
+in the field record by name which ones they have run.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+migrations = sqlite_utils.Migrations("archive")
+
+
+@migrations()
+def m001_core_tables(db: sqlite_utils.Database) -> None:
+    db["articles"].create(
+        {
+            "hash": str,
+            "url": str,
+            "site": str,
+            "title": str,
+            "text": str,
+            "published": str,
+            "author": str,
+            "description": str,
+            "language": str,
+            "tags": str,
+            "canonical_url": str,
+            "fetched_at": str,
+        },
+        pk="hash",
+        not_null={"url", "site", "text", "fetched_at"},
+    )
+    db["urls"].create(
+        {"url": str, "hash": str, "site": str, "first_seen": str, "last_seen": str},
+        pk="url",
+        foreign_keys=[("hash", "articles", "hash")],
+        not_null={"hash", "site", "first_seen", "last_seen"},
+    )
+    db["rejects"].create(
+        {
+            "url": str,
+            "site": str,
+            "reason": str,
+            "detail": str,
+            "status": int,
+            "first_seen": str,
+            "last_seen": str,
+            "attempts": int,
+        },
+        pk="url",
+        not_null={"site", "reason", "first_seen", "last_seen"},
+    )
+    db["crawls"].create(
+        {
+            "id": int,
+            "site": str,
+            "started": str,
+            "finished": str,
+            "finish_reason": str,
+            "requests": int,
+            "new_articles": int,
+            "duplicates": int,
+            "rejects": int,
+            "errors": int,
+            "args": str,
+            "stats": str,
+        },
+        pk="id",
+    )
+    db["articles"].create_index(["site", "published"])
+    db["articles"].create_index(["published"])
+    db["urls"].create_index(["hash"])
+    db["urls"].create_index(["site"])
+    db["rejects"].create_index(["site", "reason"])
+    # The full-text index comes with m002.
+
+
+# -- migrations for serving and searching the archive (Datasette) ------------------------------
+
+
+@migrations()
+def m002_search_index(db: sqlite_utils.Database) -> None:
+    """FTS5 over the original ``title`` and ``text`` only; the query is folded instead.
+
+    ``unicode61 remove_diacritics 2`` drops every Vietnamese mark but keeps ``đ``;
+    ``crawler.store.search.fts_query`` folds the query and ORs ``d``/``đ`` spellings, so every way of
+    typing a word meets every way it was published (see that module). Indexing a folded copy of
+    the text as well (the obvious alternative) made the index 1.7 times larger (2.9 instead of
+    1.7 KB per article of ~3 KB), and ``snippet()`` here highlights the article's own words.
+
+    The update trigger fires only when an indexed column changes, so maintenance updates of
+    other columns (``province``) do not re-index the article. ``rank`` is bm25 with a title
+    match worth five body matches.
+    """
+    db["articles"].enable_fts(
+        ["title", "text"],
+        create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+        replace=True,
+    )
+    # One statement per execute(): executescript() would COMMIT the migration's transaction.
+    db.execute("DROP TRIGGER IF EXISTS articles_au")
+    db.execute(
+        """CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, text)
+                VALUES ('delete', old.rowid, old.title, old.text);
+            INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END"""
+    )
+    db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0)')")
+
+
+@migrations()
+def m003_sites_and_facets(db: sqlite_utils.Database) -> None:
+    """The newspapers (``sites``, filled from the spider classes by ``crawler.store.sitesync``) and the
+    columns Datasette facets on: ``articles.province`` and ``articles.published_month``.
+
+    ``province`` is the site's, copied onto each article so that Datasette can facet and filter
+    on it; triggers keep the copy right (a new article takes its site's province, a site whose
+    province changes takes its articles along), so no writer has to know about it.
+    ``published_month`` (``YYYY-MM``) is a virtual generated column: computed, never stored.
+    """
+    if not db["sites"].exists():
+        db["sites"].create(
+            {"name": str, "paper": str, "domains": str, "province": str, "former_province": str},
+            pk="name",
+        )
+    columns = {c.name for c in db["articles"].columns}
+    if "province" not in columns:
+        db.execute("ALTER TABLE articles ADD COLUMN province TEXT")
+    xcolumns = {row[1] for row in db.execute("PRAGMA table_xinfo(articles)")}
+    if "published_month" not in xcolumns:
+        db.execute(
+            "ALTER TABLE articles ADD COLUMN published_month TEXT"
+            " GENERATED ALWAYS AS (substr(published, 1, 7)) VIRTUAL"
+        )
+    # Backfill (the sites table may come from elsewhere already filled). m002 made the FTS
+    # update trigger ignore this column, so this does not re-index anything.
+    db.execute(
+        "UPDATE articles SET province = (SELECT province FROM sites WHERE sites.name = articles.site)"
+        " WHERE site IN (SELECT name FROM sites)"
+    )
+    for trigger in (
+        """CREATE TRIGGER IF NOT EXISTS articles_province AFTER INSERT ON articles BEGIN
+            UPDATE articles SET province = (SELECT province FROM sites WHERE name = new.site)
+            WHERE rowid = new.rowid;
+        END""",
+        """CREATE TRIGGER IF NOT EXISTS sites_province_ai AFTER INSERT ON sites BEGIN
+            UPDATE articles SET province = new.province
+            WHERE site = new.name AND province IS NOT new.province;
+        END""",
+        """CREATE TRIGGER IF NOT EXISTS sites_province_au AFTER UPDATE OF province ON sites
+        WHEN new.province IS NOT old.province BEGIN
+            UPDATE articles SET province = new.province WHERE site = new.name;
+        END""",
+    ):
+        db.execute(trigger)
+    db["articles"].create_index(["province", "published"], if_not_exists=True)
+
+
+# -- migrations for raw captures and revisions (crawler/store/warc.py, crawler/store/revisions.py) ---------
+
+
+@migrations()
+def m004_warc_captures_and_revisions(db: sqlite_utils.Database) -> None:
+    """Where each page's raw capture is, and the later versions of edited articles.
+
+    ``articles.warc_file``/``warc_offset``: the WARC response record the article's text was
+    extracted from (file relative to ``ARCHIVE_WARC_DIR``, byte offset of the record's gzip
+    member); ``urls.warc_file``/``warc_offset``: the latest capture of that URL, and
+    ``urls.text_hash``: the hash of the text the URL showed last, when it is no longer the
+    article's original text. ``revisions``: see ``crawler/store/revisions.py``.
+    """
+    for table, columns in (("articles", ("warc_file", "warc_offset")),
+                           ("urls", ("warc_file", "warc_offset", "text_hash"))):
+        existing = {c.name for c in db[table].columns}
+        for column in columns:
+            if column not in existing:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} "
+                           f"{'INTEGER' if column == 'warc_offset' else 'TEXT'}")
+    if not db["revisions"].exists():
+        db["revisions"].create(
+            {
+                "article": str,
+                "revision": int,
+                "hash": str,
+                "url": str,
+                "fetched_at": str,
+                "title": str,
+                "text": str,
+                "warc_file": str,
+                "warc_offset": int,
+            },
+            pk=("article", "revision"),
+            foreign_keys=[("article", "articles", "hash")],
+            not_null={"hash", "fetched_at", "text"},
+        )
+        db["revisions"].create_index(["hash"])
