@@ -1,0 +1,54 @@
+"""The vocabulary of outcomes: why a page became no article, and why a crawl ended.
+
+Every reject reason and finish reason the archive writes is named here, once. Stats keys are
+built from them (``extract/rejected/<reason>``), ``rejects.reason`` holds them, README lists them.
+"""
+
+from __future__ import annotations
+
+# -- reject reasons (``rejects.reason``) ---------------------------------------------------------
+
+# Extraction found no article in the page.
+EMPTY_PAGE = "empty-page"
+NOT_HTML = "not-html"
+ERROR_PAGE = "error-page"
+VIDEO_ONLY = "video-only"
+NO_MAIN_TEXT = "no-main-text"
+TOO_SHORT = "too-short"
+# Download outcomes.
+TOO_LARGE = "too-large"
+DOWNLOAD_ERROR = "download-error"
+
+
+def http_status(status: int) -> str:
+    """``http-404`` etc.: a final HTTP error status."""
+    return f"http-{status}"
+
+
+EXTRACTION_REASONS = (EMPTY_PAGE, NOT_HTML, ERROR_PAGE, VIDEO_ONLY, NO_MAIN_TEXT, TOO_SHORT)
+
+# Reasons after which fetching the page again would give the same answer. Other rejects
+# (timeouts, 5xx, connection errors) are retried on later runs, with a back-off.
+PERMANENT_REJECTS = frozenset(
+    {
+        http_status(404),
+        http_status(410),
+        http_status(403),
+        TOO_LARGE,
+        NOT_HTML,
+        VIDEO_ONLY,
+        EMPTY_PAGE,
+        NO_MAIN_TEXT,
+        TOO_SHORT,
+        ERROR_PAGE,
+    }
+)
+
+
+def is_permanent(reason: str) -> bool:
+    return reason in PERMANENT_REJECTS
+
+
+# -- finish reasons (``crawls.finish_reason``) ---------------------------------------------------
+
+FINISHED = "finished"
