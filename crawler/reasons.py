@@ -52,3 +52,10 @@ def is_permanent(reason: str) -> bool:
 # -- finish reasons (``crawls.finish_reason``) ---------------------------------------------------
 
 FINISHED = "finished"
+# A write to the archive failed for good; ``crawls.lost_records`` says how many records were lost.
+STORE_FAILED = "store-failed"
+# The per-site, per-run request budget of discovery ran out before the site was walked.
+BUDGET_EXHAUSTED = "budget-exhausted"
+# The site could not be reached at all (DNS, connection refused, TLS), or every request failed.
+SITE_UNREACHABLE = "site-unreachable"
+ALL_REQUESTS_FAILED = "all-requests-failed"

@@ -1,0 +1,1 @@
+"""Datasette plugin: the archive served as the full experience by a plain ``datasette archive.db``."""

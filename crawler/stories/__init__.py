@@ -1,0 +1,1 @@
+"""Stories: the same report across papers, copied or rewritten."""
