@@ -18,6 +18,10 @@ TOO_SHORT = "too-short"
 # Download outcomes.
 TOO_LARGE = "too-large"
 DOWNLOAD_ERROR = "download-error"
+# More redirects than REDIRECT_MAX_TIMES: the page is never reached.
+TOO_MANY_REDIRECTS = "too-many-redirects"
+# The page redirects to another host, or another port of the same host: not the paper's page.
+OFFSITE_REDIRECT = "offsite-redirect"
 
 
 def http_status(status: int) -> str:
@@ -35,6 +39,8 @@ PERMANENT_REJECTS = frozenset(
         http_status(410),
         http_status(403),
         TOO_LARGE,
+        TOO_MANY_REDIRECTS,
+        OFFSITE_REDIRECT,
         NOT_HTML,
         VIDEO_ONLY,
         EMPTY_PAGE,

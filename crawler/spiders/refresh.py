@@ -11,14 +11,12 @@ a changed one becomes a new revision of its article.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 import scrapy
 
 from crawler.store.archive import Archive
-
-if TYPE_CHECKING:
-    from crawler.spiders.base import NewsSpider
 
 VN_OFFSET = timedelta(hours=7)  # ``published`` dates are Vietnam dates
 
@@ -54,25 +52,14 @@ def refresh_urls(archive: Archive, site: str, days: float, *, now: datetime | No
     return [row[0] for row in rows]
 
 
-def load(spider: NewsSpider, db_path: str | None) -> list[str]:
-    """The spider's refresh list (empty without ``-a refresh_days``); raises ValueError on a bad
-    argument so the crawl stops before it starts."""
-    days = parse_days(getattr(spider, "refresh_days", None))
-    if days is None or not db_path:
-        return []
-    with Archive(db_path) as archive:
-        urls = refresh_urls(archive, getattr(spider, "site", None) or spider.name, days)
-    spider.logger.info("refresh_days=%s: %d archived URLs to fetch again", days, len(urls))
-    return urls
-
-
-def requests(spider: NewsSpider, urls: list[str]) -> list[scrapy.Request]:
-    """The refresh requests: article requests that pass the duplicate filter."""
+def requests(urls: list[str], article_request: Callable[[str], scrapy.Request]) -> list[scrapy.Request]:
+    """The refresh requests: ``article_request`` (the spider's) for each URL, made to pass the
+    duplicate filter (a ``JOBDIR`` run may have seen them). ``dont_filter`` also lets a request
+    past Scrapy's offsite filter, so the spider checks where each answer came from itself
+    (``NewsSpider.parse_article``)."""
     out = []
     for url in urls:
-        request = spider.article_request(url).replace(dont_filter=True)
+        request = article_request(url).replace(dont_filter=True)
         request.meta["refresh"] = True
         out.append(request)
-    if out:
-        spider.crawler.stats.set_value("refresh/requested", len(out))
     return out

@@ -198,3 +198,38 @@ def m004_warc_captures_and_revisions(db: sqlite_utils.Database) -> None:
             not_null={"hash", "fetched_at", "text"},
         )
         db["revisions"].create_index(["hash"])
+
+
+# -- discovery state (crawler/spiders/progress.py) ---------------------------------------------------
+
+
+@migrations()
+def m006_discovery_state(db: sqlite_utils.Database) -> None:
+    """How far each listing was walked, and how each run of discovery ended.
+
+    ``listing_walks``: one row per site and listing (a section path, or a sitemap index URL):
+    ``walked`` (depth the last run reached), ``owed`` (depth the next run must reach at least,
+    left by a run that did not finish), ``ended`` (why the walk stopped: a stop reason or
+    ``budget``), ``crawl``, ``updated``. ``crawls.section_sweep``: when the run started walking
+    every section (NULL: it did not); ``crawls.completed``: 1 when the run stored or rejected
+    everything it asked for (0 or NULL: killed, timed out, failed); ``crawls.budget_ended``: JSON,
+    which budget ended which branches. Runs recorded before this migration that swept their
+    sections (a ``listing/section_sweep`` stat) get their start time as ``section_sweep``.
+    """
+    if not db["listing_walks"].exists():
+        db["listing_walks"].create(
+            {"site": str, "listing": str, "kind": str, "walked": int, "owed": int, "ended": str,
+             "crawl": int, "updated": str},
+            pk=("site", "listing"),
+            not_null={"walked", "owed"},
+            defaults={"walked": 0, "owed": 0},
+        )
+    existing = {c.name for c in db["crawls"].columns}
+    for column, kind in (("section_sweep", "TEXT"), ("completed", "INTEGER"), ("budget_ended", "TEXT")):
+        if column not in existing:
+            db.execute(f"ALTER TABLE crawls ADD COLUMN {column} {kind}")
+    db.execute(
+        """UPDATE crawls SET completed = 1,
+               section_sweep = CASE WHEN json_extract(stats, '$."listing/section_sweep"') = 1
+                                    THEN started END
+           WHERE completed IS NULL AND finish_reason = 'finished' AND json_valid(stats)""")

@@ -1,0 +1,46 @@
+"""Why a request failed, in the archive's vocabulary (``crawler/reasons.py``)."""
+
+from __future__ import annotations
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+
+from crawler import reasons
+
+
+def failure_reason(failure: Failure) -> tuple[str, int | None]:
+    """A short stable slug for why a download failed, and the HTTP status if there was one."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        status = exc.response.status
+        return reasons.http_status(status), status
+    name = type(exc).__name__
+    if isinstance(exc, (TimeoutError, TCPTimedOutError)) or name == "DownloadTimeoutError":
+        return "timeout", None
+    if isinstance(exc, DNSLookupError) or name == "CannotResolveHostError":
+        return "dns", None
+    if isinstance(exc, ConnectionRefusedError) or name == "DownloadConnectionRefusedError":
+        return "connection-refused", None
+    if name in {"DownloadCancelledError", "CancelledError"}:
+        # Scrapy cancels a download only when it outgrows DOWNLOAD_MAXSIZE.
+        return reasons.TOO_LARGE, None
+    return reasons.DOWNLOAD_ERROR, None
+
+
+def ignored_reason(failure: Failure) -> str | None:
+    """A request Scrapy dropped (``IgnoreRequest``) that is still the page's answer and must be
+    recorded, so later runs do not ask again: a body over ``DOWNLOAD_MAXSIZE`` once decompressed,
+    or more redirects than ``REDIRECT_MAX_TIMES``. None for the drops that are ours to make
+    (robots.txt, the offsite filter): nothing was fetched."""
+    if not failure.check(IgnoreRequest) or failure.check(HttpError):
+        return None
+    message = str(failure.value)
+    # Scrapy gives these two only as messages (scrapy/downloadermiddlewares/httpcompression.py
+    # and redirect.py); tests/test_callbacks.py pins them against the installed Scrapy.
+    if "DOWNLOAD_MAXSIZE" in message:
+        return reasons.TOO_LARGE
+    if "max redirections" in message:
+        return reasons.TOO_MANY_REDIRECTS
+    return None

@@ -1,0 +1,321 @@
+"""Sections and their pagination: the listing walker, and reading a listing page's links.
+
+Bounded by design, whatever the site:
+
+- sections are opened from the start pages and from the site's menus (``<nav>``, ``<header>``,
+  elements whose class or id says ``menu``/``nav``) only, never from links in a page's body, so
+  calendars, tag clouds, day archives and faceted filters with the section shape cannot chain;
+- a listing page brings something when it shows an article URL neither archived nor seen on
+  another listing in this run; a run of ``ARCHIVE_STALE_PAGES`` pages that bring nothing ends
+  the branch, and the count is carried from a page to the sections found in its menu, so a maze
+  of listings that lead to each other runs out as one branch does;
+- a page whose article links are exactly those of a page already read (a filter, a sort order,
+  an endless "next" that repeats itself) is a repeat and ends its branch;
+- every listing page is paid from the run's budget (``crawler.spiders.budget``);
+- after an unfinished run, each listing is walked at least as deep as that run walked it
+  (``crawler.spiders.progress``), so articles it found but did not store are found again.
+
+``page_links`` reads a page's links in one pass over its tree: dates printed next to a link are
+looked up in at most three ancestors, each ancestor's text read once per page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.response import get_base_url
+from twisted.python.failure import Failure
+
+from crawler.spiders.failures import failure_reason
+from crawler.urls import canonical_url
+
+if TYPE_CHECKING:
+    from crawler.spiders.rules import SiteRules
+
+# dd/mm/yyyy as printed under each title on listing pages.
+# Lookarounds, not \b: tags without whitespace glue dates to words ("tích cực25/10/2025Sáng").
+LISTING_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
+_MENU_WORD = re.compile(r"menu|nav", re.I)
+_MENU_TAGS = frozenset({"nav", "header"})
+DATE_ANCESTORS = 3
+
+
+@dataclass(slots=True)
+class Link:
+    url: str  # absolute, on the crawled origin
+    kind: tuple[str, str] | None  # SiteRules.classify
+    when: date | None  # the date printed next to it
+    in_menu: bool
+
+
+class _Tree:
+    """Per-page memo of what each element holds: its dates, whether it is (inside) a menu."""
+
+    def __init__(self) -> None:
+        self.dates: dict[Any, set] = {}
+        self.menu: dict[Any, bool] = {}
+
+    def dates_in(self, el: Any) -> set:
+        """The distinct dates in ``el``'s text, at most two (two already means "ambiguous")."""
+        found = self.dates.get(el)
+        if found is None:
+            found = set()
+            for text in el.itertext():
+                for m in LISTING_DATE.finditer(text):
+                    found.add(m.groups())
+                    if len(found) > 1:
+                        break
+                if len(found) > 1:
+                    break
+            self.dates[el] = found
+        return found
+
+    def date_of(self, link: Any) -> date | None:
+        """The dd/mm/yyyy next to a link: the nearest of its three ancestors whose text holds
+        exactly one date (a wider one would mix up neighbouring items)."""
+        el = link.getparent()
+        for _ in range(DATE_ANCESTORS):
+            if el is None:
+                return None
+            found = self.dates_in(el)
+            if len(found) == 1:
+                d, m, y = (int(x) for x in next(iter(found)))
+                try:
+                    return date(y, m, d)
+                except ValueError:
+                    return None
+            if len(found) > 1:
+                return None
+            el = el.getparent()
+        return None
+
+    def in_menu(self, el: Any) -> bool:
+        chain = []
+        while el is not None and el not in self.menu:
+            chain.append(el)
+            el = el.getparent()
+        answer = self.menu.get(el, False) if el is not None else False
+        for node in reversed(chain):
+            tag = node.tag if isinstance(node.tag, str) else ""
+            answer = answer or tag in _MENU_TAGS or bool(
+                _MENU_WORD.search((node.get("class") or "") + " " + (node.get("id") or "")))
+            self.menu[node] = answer
+        return answer
+
+
+def page_links(response: TextResponse, rules: SiteRules) -> list[Link]:
+    """Every same-site link of a page, classified, with its printed date and whether it sits in
+    a menu. Linear in the page size."""
+    root = response.selector.root
+    base = get_base_url(response)
+    tree = _Tree()
+    out = []
+    known: dict[str, tuple[str | None, tuple[str, str] | None]] = {}
+    for a in root.iter("a"):
+        href = a.get("href")
+        if not href:
+            continue
+        hit = known.get(href)
+        if hit is None:
+            own = rules.own_url(urljoin(base, href.strip()))
+            hit = known[href] = (own, rules.classify_own(own) if own else None)
+        own, kind = hit
+        if own is None:
+            continue
+        out.append(Link(own, kind, tree.date_of(a), tree.in_menu(a)))
+    return out
+
+
+class ListingWalker:
+    """Sections, their pagination, and the newest-first listing (``latest_path``) of a spider."""
+
+    def __init__(self, spider: Any):
+        self.spider = spider
+        self.sections: set[str] = set()
+        self.seen: set[str] = set()  # article URLs seen on listing pages in this run
+        self.fingerprints: dict[int, tuple[str, int]] = {}  # a page's article links → (listing, page)
+        self.sweep_sections = True
+        self.latest_state = "running"  # of latest_path: running, covered (reached the archive), gap
+        self.deferred: list[tuple[str, int, int]] = []
+
+    @property
+    def stats(self) -> Any:
+        return self.spider.crawler.stats
+
+    # -- requests ----------------------------------------------------------------------
+
+    def request(self, path: str, page: int, *, stale: int, depth: int = 0) -> scrapy.Request | None:
+        sp = self.spider
+        if not sp.budget.spend("listing", path):
+            sp.progress.ended(path, "budget")
+            return None
+        return scrapy.Request(
+            sp.rules.listing_url(path, page),
+            callback=sp.parse_listing,
+            errback=sp.listing_failed,
+            meta={"listing": path, "page": page, "stale": stale, "section_depth": depth},
+        )
+
+    def start(self, path: str) -> Iterator[scrapy.Request]:
+        self.sections.add(path)
+        self.spider.rules.add_section(path)
+        if req := self.request(path, 1, stale=0):
+            yield req
+
+    def open_section(self, path: str, depth: int, stale: int) -> Iterator[scrapy.Request]:
+        sp = self.spider
+        if path in self.sections:
+            return
+        if sp.section_depth is not None and depth > sp.section_depth:
+            return
+        if sp.max_sections is not None and len(self.sections) >= sp.max_sections:
+            self.stats.inc_value("listing/sections_capped")
+            return
+        if not sp.budget.spend("sections", path):
+            return
+        self.sections.add(path)
+        sp.rules.add_section(path)
+        if self.sweep_sections or self.latest_state == "gap" or sp.progress.owed(path):
+            if req := self.request(path, 1, stale=stale, depth=depth):
+                yield req
+        elif self.latest_state == "running":
+            self.deferred.append((path, depth, stale))
+        else:
+            self.stats.inc_value("listing/sections_skipped")
+
+    # -- callbacks ----------------------------------------------------------------------
+
+    def parse(self, response: Response) -> list[Any]:
+        sp = self.spider
+        if not isinstance(response, TextResponse):
+            return []
+        if sp.rules.own_url(response.url) is None:
+            self.stats.inc_value("discovery/offsite_redirect")
+            return []
+        meta = response.meta
+        listing, page = meta["listing"], meta["page"]
+        depth, stale = meta.get("section_depth", 0), meta.get("stale", 0)
+        rules = sp.rules
+        out: list[Any] = []
+        if page == 1:
+            out.extend(sp.feed_walker.autodiscover(response))
+        paginated = bool(rules.listing_re.match(listing))
+        learn_form = page == 1 and paginated and rules.needs_page_form(listing)
+        rel_links: set[str] = set()
+        here: dict[str, None] = {}
+        sections: list[str] = []
+        new = 0
+        dates: list[date] = []
+        for link in page_links(response, rules):
+            if learn_form:
+                parts = urlsplit(canonical_url(link.url))
+                rel_links.add(parts.path + (f"?{parts.query}" if parts.query else ""))
+            kind = link.kind
+            if rules.unknown_cms and (kind is None or kind[0] == "listing"):
+                rules.remember(link.url, link.when)
+            if kind is None:
+                continue
+            if kind[0] == "listing":
+                # sections: on start pages anywhere, elsewhere in the site's menus only
+                if page == 1 and (depth == 0 or link.in_menu):
+                    sections.append(kind[1])
+                continue
+            url = kind[1]
+            if url in here:
+                continue
+            here[url] = None
+            if link.when:
+                dates.append(link.when)
+            if url not in self.seen and sp.wanted.is_new(url):
+                new += 1
+            self.seen.add(url)
+            if sp.wanted(url, link.when):
+                out.append(sp.article_request(url))
+        self.stats.inc_value("listing/pages")
+        repeat = False
+        if here:
+            fingerprint = hash(frozenset(here))
+            first = self.fingerprints.setdefault(fingerprint, (listing, page))
+            repeat = first != (listing, page)
+            if repeat:
+                self.stats.inc_value("listing/repeats")
+        stale_after = 0 if new else stale + 1
+        for path in sections:
+            if path not in self.sections and sp.origin + path not in sp.wanted.known:
+                out.extend(self.open_section(path, depth + 1, stale_after if depth else 0))
+        if not paginated:
+            return out  # the home page and other start pages that are not sections have no pagination
+        if learn_form and rules.learn_page_form(listing, rel_links):
+            self.stats.inc_value("listing/page_form_learned")
+        stop = self.stop(listing, page, len(here), new, dates, stale, repeat)
+        if not stop and not rules.paginates(listing):
+            stop = "no-pagination"
+        nxt = None
+        if not stop:
+            nxt = self.request(listing, page + 1, stale=stale_after, depth=depth)
+            if nxt is None:
+                stop = "budget"
+        # written before the article requests leave: a crash after this point is repaired by
+        # the next run walking this listing at least this deep
+        sp.progress.walked(listing, page, stop)
+        if stop:
+            self.stats.inc_value(f"listing/stopped/{stop}")
+            sp.logger.debug("Stop paginating %s at page %d: %s", listing, page, stop)
+            if listing == sp.latest_path:
+                out.extend(self.latest_done(covered=stop in ("nothing-new", "repeat")))
+        else:
+            out.append(nxt)
+        return out
+
+    def stop(self, listing: str, page: int, article_links: int, new: int, dates: list[date], stale: int,
+             repeat: bool) -> str | None:
+        sp = self.spider
+        if article_links == 0:
+            return "empty"
+        if repeat:
+            return "repeat"
+        owed = sp.progress.owed(listing)
+        if not sp.backfill and page >= owed and not new and stale + 1 >= sp.stale_pages:
+            return "nothing-new"
+        if sp.since and dates and max(dates) < sp.since:
+            return "since"
+        if page >= sp.max_pages:
+            return "max-pages"
+        return None
+
+    def latest_done(self, *, covered: bool) -> Iterator[scrapy.Request]:
+        """The newest-first listing has stopped. If it stopped on archived articles it covered
+        the gap since the last run, and the sections it held back are not needed; otherwise
+        (it failed, hit its page cap, or ran out of pages before reaching the archive) they are."""
+        if self.latest_state != "running":
+            return
+        self.latest_state = "covered" if covered else "gap"
+        if covered:
+            self.stats.inc_value("listing/sections_skipped", len(self.deferred))
+        else:
+            self.spider.section_sweep_started()
+            for path, depth, stale in self.deferred:
+                if req := self.request(path, 1, stale=stale, depth=depth):
+                    yield req
+        self.deferred.clear()
+
+    def failed(self, failure: Failure) -> list[scrapy.Request]:
+        out = []
+        listing = failure.request.meta.get("listing")
+        if listing == self.spider.latest_path:
+            out.extend(self.latest_done(covered=False))
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            return out
+        reason, _ = failure_reason(failure)
+        self.stats.inc_value(f"listing/failed/{reason}")
+        self.spider.logger.warning("Listing %s failed: %s", failure.request.url, reason)
+        return out

@@ -1,0 +1,160 @@
+"""A site's URL rules: which links are articles, which are listings, how listings paginate.
+
+``SiteRules`` classifies and learns URL shapes and builds URLs; it never makes a request and
+keeps no crawl state beyond what it has learned about the site's shapes (article shapes of an
+unknown CMS, each listing's pagination form). The walkers (``listings``, ``feeds``,
+``sitemaps``, ``archives``) ask it what a link is; the spider turns the answers into requests.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import urljoin, urlsplit
+
+from crawler.spiders.discovery import ARTICLE_GUESS, AUTO, PAGE_FORMS, infer_page_form, page_link, page_url, path_stem
+from crawler.urls import canonical_url
+
+MAX_LEARNED_SHAPES = 20
+MAX_PENDING = 20_000  # unknown CMSs: same-site URLs kept for a second look once a shape is learned
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class SiteRules:
+    """The URL facts of one site (stated by its spider and CMS family) put to work."""
+
+    def __init__(self, *, domains: tuple[str, ...], origin: str, base_url: str | None,
+                 article_path: str | None, listing_path: str, deny_path: str | None,
+                 page_form: str, article_keeps_query: bool = False):
+        self.domains = tuple(d.lower() for d in domains)
+        self.origin = origin
+        self.base_url = base_url
+        try:
+            self.article_re = re.compile(article_path) if article_path else None
+        except re.error as exc:
+            raise ValueError(f"article_path {article_path!r}: {exc}") from None
+        self.listing_re = re.compile(listing_path)
+        self.deny_re = re.compile(deny_path) if deny_path else None
+        self.page_form = page_form
+        forms = PAGE_FORMS if page_form == AUTO else (page_form,)
+        self.path_forms = tuple(f for f in forms if f.startswith("{stem}"))
+        self.article_keeps_query = article_keeps_query
+        self.page_forms: dict[str, str | None] = {}  # listing path → the form learned for it (AUTO)
+        self.learned: dict[str, re.Pattern[str]] = {}  # article path shapes learned from feeds/sitemaps
+        self.pending: dict[str, date | None] = {}  # unknown CMSs: URLs to look at again after learning
+        self.stems: dict[str, str] = {}  # path stem → the section path it belongs to
+
+    @property
+    def unknown_cms(self) -> bool:
+        return self.article_re is None
+
+    # -- where a URL is ------------------------------------------------------------
+
+    def own_url(self, url: str) -> str | None:
+        """The URL on the crawled origin, or None if it is on another host or port.
+
+        With ``base_url`` the site's real domains are rewritten to the mirror, because real
+        pages often link with absolute URLs. A stated domain on a non-default port is another
+        server, not the paper.
+        """
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return None
+        if f"{parts.scheme}://{parts.netloc.lower()}" == self.origin:
+            return url
+        hostname = (parts.hostname or "").lower()
+        if hostname in self.domains or hostname.removeprefix("www.") in self.domains:
+            try:
+                port = parts.port
+            except ValueError:
+                return None
+            if port is not None and port != _DEFAULT_PORTS[parts.scheme]:
+                return None
+            if self.base_url:
+                return self.origin + url[len(f"{parts.scheme}://{parts.netloc}"):]
+            return url
+        return None
+
+    def resolve(self, ref: str) -> str | None:
+        """A stated feed/sitemap (path or absolute URL) on the crawled origin."""
+        return self.own_url(urljoin(self.origin + "/", ref))
+
+    # -- what a URL is -------------------------------------------------------------
+
+    def is_article_path(self, path: str) -> bool:
+        if self.article_re is not None:
+            return bool(self.article_re.match(path))
+        return any(rx.match(path) for rx in self.learned.values()) or bool(ARTICLE_GUESS.match(path))
+
+    def guessed(self, url: str) -> bool:
+        """An article by ``ARTICLE_GUESS`` only (no stated or learned shape says so)."""
+        path = urlsplit(url).path
+        return self.article_re is None and not any(rx.match(path) for rx in self.learned.values())
+
+    def classify(self, url: str) -> tuple[str, str] | None:
+        """('article', canonical URL) or ('listing', path) for a followable link, else None."""
+        own = self.own_url(url)
+        if own is None:
+            return None
+        return self.classify_own(own)
+
+    def classify_own(self, own: str) -> tuple[str, str] | None:
+        path = urlsplit(own).path or "/"
+        if self.deny_re and self.deny_re.search(path):
+            return None
+        if self.path_forms and (hit := page_link(self.path_forms, path)):
+            # another page of a listing ("/thoi-su/trang-3.html"): never an article or a new section
+            section = self.stems.get(hit[0])
+            return ("listing", section) if section else None
+        if self.is_article_path(path):
+            return "article", canonical_url(own, keep_query=self.article_keeps_query)
+        if self.listing_re.match(path):
+            return "listing", path
+        return None
+
+    def canonical(self, url: str) -> str:
+        return canonical_url(url, keep_query=self.article_keeps_query)
+
+    # -- listings --------------------------------------------------------------------
+
+    def add_section(self, path: str) -> None:
+        self.stems.setdefault(path_stem(path), path)
+
+    def listing_url(self, path: str, page: int) -> str:
+        form = self.page_forms.get(path) or (PAGE_FORMS[0] if self.page_form == AUTO else self.page_form)
+        return self.origin + page_url(form, path, page)
+
+    def needs_page_form(self, path: str) -> bool:
+        return self.page_form == AUTO and path not in self.page_forms
+
+    def learn_page_form(self, path: str, links: set[str]) -> str | None:
+        """Learn (AUTO) the form of ``path``'s pages from its page-1 links (site-relative, canonical)."""
+        form = self.page_forms[path] = infer_page_form(path, links)
+        return form
+
+    def paginates(self, path: str) -> bool:
+        """Is there a known way to ask for page 2 of ``path``?"""
+        return self.page_form != AUTO or bool(self.page_forms.get(path))
+
+    # -- unknown CMSs: learning article shapes ---------------------------------------
+
+    def learn(self, shape: str | None) -> list[tuple[str, date | None]] | None:
+        """Take ``shape`` (a ``discovery.path_shape``) as an article shape of this unknown CMS.
+        Returns the URLs seen so far that have it (None if nothing was learned)."""
+        if (self.article_re is not None or not shape or shape in self.learned
+                or len(self.learned) >= MAX_LEARNED_SHAPES):
+            return None
+        rx = self.learned[shape] = re.compile(shape, re.I)
+        out = []
+        for url, when in list(self.pending.items()):
+            if rx.match(urlsplit(url).path):
+                del self.pending[url]
+                out.append((url, when))
+        return out
+
+    def remember(self, url: str, when: date | None = None) -> None:
+        """Unknown CMSs: keep a same-site URL that is no article yet, for a second look."""
+        if self.article_re is None and len(self.pending) < MAX_PENDING:
+            path = urlsplit(url).path or "/"
+            if not (self.deny_re and self.deny_re.search(path)):
+                self.pending.setdefault(self.canonical(url), when)

@@ -1,0 +1,156 @@
+"""The sitemap walker: sitemaps and sitemap indexes the site states or robots.txt names.
+
+Each sitemap document is one request paid from ``ARCHIVE_BUDGET_SITEMAPS``. An index is read
+newest child first when every child says when it changed; then, as on listings, a run of
+``ARCHIVE_STALE_PAGES`` children with nothing new ends the walk (not in a backfill, and not
+before the depth an unfinished earlier run reached). Indexes nest at most
+``MAX_INDEX_DEPTH`` deep: an endless index tree ends there, or at the budget, whichever comes
+first. ``lastmod`` and ``news:publication_date`` are held against ``since``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.spiders.discovery import SITEMAP_MAXSIZE, entry_date, path_shape, sitemap_body, sitemap_entries
+from crawler.urls import canonical_url
+
+SITEMAP_SHAPE_QUORUM = 3  # unknown CMSs: a shape this many sitemap URLs share is an article shape
+MAX_INDEX_DEPTH = 3  # an index of indexes of indexes; real sites nest two deep at most
+
+
+class SitemapWalker:
+    def __init__(self, spider: Any):
+        self.spider = spider
+        self.seen: set[str] = set()
+
+    @property
+    def stats(self) -> Any:
+        return self.spider.crawler.stats
+
+    def request(self, url: str, chain: dict | None = None) -> scrapy.Request | None:
+        key = canonical_url(url)
+        if key in self.seen:
+            return None
+        self.seen.add(key)
+        sp = self.spider
+        if not sp.budget.spend("sitemaps", key):
+            if chain is not None:
+                sp.progress.ended(chain["key"], "budget")
+            return None
+        depth = (chain or {}).get("depth", 0)
+        return scrapy.Request(url, callback=sp.parse_sitemap, errback=sp.sitemap_failed,
+                              meta={"download_maxsize": SITEMAP_MAXSIZE, "sitemap_chain": chain,
+                                    "sitemap_depth": depth})
+
+    def from_robots(self, urls: Iterable[str]) -> list[scrapy.Request]:
+        out = []
+        for url in urls:
+            own = self.spider.rules.resolve(url)
+            if own and (req := self.request(own)):
+                self.stats.inc_value("discovery/robots_sitemaps")
+                out.append(req)
+        return out
+
+    def parse(self, response: Response) -> list[Any]:
+        sp = self.spider
+        out: list[Any] = []
+        parent = response.meta.get("sitemap_chain")
+        if sp.rules.own_url(response.url) is None:
+            self.stats.inc_value("discovery/offsite_redirect")
+            if parent is not None:
+                out.extend(self._next(parent))
+            return out
+        body = sitemap_body(response)
+        kind, entries = sitemap_entries(body) if body is not None else ("", [])
+        new = 0
+        if kind == "sitemapindex":
+            self.stats.inc_value("discovery/sitemap_indexes")
+            new = self._index(response, entries, out)
+        elif kind == "urlset":
+            self.stats.inc_value("discovery/sitemaps")
+            new = self._urlset(response, entries, out)
+        else:
+            self.stats.inc_value("discovery/sitemap_unreadable")
+            sp.logger.warning("Sitemap %s unreadable (%s)", response.url, kind or "not XML")
+        if parent is not None:
+            parent["done"] += 1
+            parent["stale"] = 0 if new else parent["stale"] + 1
+            # before the article requests leave: see listings.ListingWalker.parse
+            sp.progress.walked(parent["key"], parent["done"], None, kind="sitemap")
+            out.extend(self._next(parent))
+        return out
+
+    def _index(self, response: Response, entries: list[dict], out: list[Any]) -> int:
+        sp = self.spider
+        depth = response.meta.get("sitemap_depth", 0) + 1
+        if depth > MAX_INDEX_DEPTH:
+            self.stats.inc_value("discovery/sitemaps_stopped/too-deep")
+            return 0
+        children: list[tuple[date | None, str]] = []
+        for entry in entries:
+            url = sp.rules.own_url(response.urljoin(entry["loc"]))
+            lastmod = entry_date(entry.get("lastmod"))
+            if url is None:
+                continue
+            if sp.since and lastmod and lastmod < sp.since:
+                self.stats.inc_value("discovery/sitemaps_skipped_before_since")
+                continue
+            if canonical_url(url) not in self.seen:
+                children.append((lastmod, url))
+        # Newest first when every child says when it changed; then a run of children with
+        # nothing new ends the walk, as on listings. Without dates every child is read.
+        ordered = bool(children) and all(d for d, _ in children)
+        if ordered:
+            children.sort(key=lambda c: c[0], reverse=True)
+        key = canonical_url(response.url)
+        chain = {"key": key, "todo": [u for _, u in children], "stale": 0, "done": 0, "depth": depth,
+                 "stoppable": ordered and not sp.backfill, "owed": sp.progress.owed(key)}
+        out.extend(self._next(chain))
+        return len(children)  # an index with unread children is not stale for its parent
+
+    def _urlset(self, response: Response, entries: list[dict], out: list[Any]) -> int:
+        sp = self.spider
+        new = 0
+        if sp.rules.unknown_cms:
+            # Unknown CMS: the id-bearing shapes many of its sitemap URLs share are article
+            # shapes (section and static pages are few, and have no long id).
+            shapes = Counter(path_shape(urlsplit(response.urljoin(e["loc"])).path, plain_slug=False)
+                             for e in entries)
+            for shape, n in shapes.most_common():
+                if shape and n >= SITEMAP_SHAPE_QUORUM:
+                    reqs = sp.learned(shape, response.url)
+                    new += len(reqs)
+                    out.extend(reqs)
+        for entry in entries:
+            # a news sitemap entry is an article by definition
+            news = "publication_date" in entry
+            when = entry_date(entry.get("publication_date") or entry.get("lastmod"))
+            reqs = sp.found_article(response.urljoin(entry["loc"]), when, trusted=news, source="sitemap")
+            new += len(reqs)
+            out.extend(reqs)
+        return new
+
+    def _next(self, chain: dict) -> list[scrapy.Request]:
+        while chain["todo"]:
+            if chain["stoppable"] and chain["stale"] >= self.spider.stale_pages and chain["done"] >= chain["owed"]:
+                self.stats.inc_value("discovery/sitemaps_stopped/nothing-new")
+                self.spider.progress.ended(chain["key"], "nothing-new")
+                return []
+            req = self.request(chain["todo"].pop(0), chain)
+            if req is not None:
+                return [req]
+        return []
+
+    def failed(self, chain: dict | None) -> list[scrapy.Request]:
+        if chain is None:
+            return []
+        chain["done"] += 1
+        return self._next(chain)
