@@ -70,6 +70,19 @@ ARCHIVE_MAX_PAGES = 1000
 ARCHIVE_SECTION_SWEEP_HOURS = 168.0
 ARCHIVE_REJECT_RETRY_HOURS = 6.0
 ARCHIVE_REJECT_MAX_ATTEMPTS = 5
+# Discovery budgets (crawler/spiders/budget.py): what one run may spend on one site besides
+# articles. Each non-article request is paid from ARCHIVE_BUDGET_REQUESTS and from its kind's
+# budget; sections opened are counted by ARCHIVE_BUDGET_SECTIONS. -a backfill=1 (or a since
+# more than ARCHIVE_BACKFILL_SINCE_DAYS ago) multiplies them all by ARCHIVE_BACKFILL_FACTOR.
+ARCHIVE_BUDGET_REQUESTS = 3000
+ARCHIVE_BUDGET_LISTING = 2000
+ARCHIVE_BUDGET_SECTIONS = 200
+ARCHIVE_BUDGET_FEEDS = 30
+ARCHIVE_BUDGET_SITEMAPS = 300
+ARCHIVE_BUDGET_ARCHIVES = 400
+ARCHIVE_BACKFILL_FACTOR = 50
+ARCHIVE_BACKFILL_SINCE_DAYS = 365
+ARCHIVE_ARCHIVE_EMPTY_DAYS = 60
 # WARC captures: a relative path is relative to ARCHIVE_DB's folder (<project>/warc/ for the
 # default archive); empty disables capture. Files rotate at ARCHIVE_WARC_MAX_BYTES.
 ARCHIVE_WARC_DIR = "warc"

@@ -63,6 +63,16 @@ ARTICLE_PRIORITY = 10  # finish articles before paginating deeper: bounded memor
 _TRUE = {"1", "true", "yes", "on"}
 
 
+class _CrawlerStats:
+    """The crawler's stats collector, looked up when used."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.crawler.stats, name)
+
+
 class NewsSpider(scrapy.Spider):
     # -- facts a site spider states ------------------------------------------------
     paper: str = ""  # the newspaper's name, e.g. "Báo Cà Mau"
@@ -136,8 +146,9 @@ class NewsSpider(scrapy.Spider):
         far = date.today() - timedelta(days=s.getint("ARCHIVE_BACKFILL_SINCE_DAYS", 365))
         if spider.since is not None and spider.since <= far:
             spider.backfill = True  # a since far in the past asks for the whole archive
-        spider.budget = Budget.from_settings(s, backfill=spider.backfill, stats=crawler.stats)
-        spider.wanted.stats = crawler.stats
+        stats = _CrawlerStats(crawler)  # Scrapy sets crawler.stats only when the crawl starts
+        spider.budget = Budget.from_settings(s, backfill=spider.backfill, stats=stats)
+        spider.wanted.stats = stats
         spider.progress = Progress.open(s.get("ARCHIVE_DB"), spider.site, timeout=s.getfloat("ARCHIVE_DB_TIMEOUT", 30.0))
         spider.wanted.known = spider.progress.known_urls(
             retry_after=timedelta(hours=s.getfloat("ARCHIVE_REJECT_RETRY_HOURS", 6.0)),
@@ -165,6 +176,17 @@ class NewsSpider(scrapy.Spider):
         self.section_sweep = self.section_sweep or now_iso()
 
     # -- the parts' state, under the names other code reads ----------------------------
+
+    @property
+    def origin(self) -> str:
+        return self._origin
+
+    @origin.setter
+    def origin(self, value: str) -> None:
+        # the news spider moves its origin after __init__ (the URL's own scheme and port)
+        self._origin = value
+        if "rules" in self.__dict__:
+            self.rules.origin = value
 
     @property
     def known(self) -> set[str]:
