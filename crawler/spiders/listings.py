@@ -44,9 +44,8 @@ if TYPE_CHECKING:
 # dd/mm/yyyy as printed under each title on listing pages.
 # Lookarounds, not \b: tags without whitespace glue dates to words ("tích cực25/10/2025Sáng").
 LISTING_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
-_MENU_WORD = re.compile(r"menu|nav", re.I)
-_MENU_TAGS = frozenset({"nav", "header"})
 DATE_ANCESTORS = 3
+_PATH_END = re.compile(r"[?#]")
 
 
 @dataclass(slots=True)
@@ -57,81 +56,93 @@ class Link:
     in_menu: bool
 
 
-class _Tree:
-    """Per-page memo of what each element holds: its dates, whether it is (inside) a menu."""
+_DATE_TEXTS = "//text()[contains(., '/')]"
+# Anchors inside the site's menus: <nav>, <header>, or an element whose class or id says menu/nav.
+_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_MENU_HREFS = (
+    "//nav//a/@href | //header//a/@href"
+    f" | //*[contains({_LOWER.format('@class')}, 'menu') or contains({_LOWER.format('@id')}, 'menu')"
+    f" or contains({_LOWER.format('@class')}, 'nav') or contains({_LOWER.format('@id')}, 'nav')]//a/@href"
+)
 
-    def __init__(self) -> None:
-        self.dates: dict[Any, set] = {}
-        self.menu: dict[Any, bool] = {}
 
-    def dates_in(self, el: Any) -> set:
-        """The distinct dates in ``el``'s text, at most two (two already means "ambiguous")."""
-        found = self.dates.get(el)
-        if found is None:
-            found = set()
-            for text in el.itertext():
-                for m in LISTING_DATE.finditer(text):
-                    found.add(m.groups())
-                    if len(found) > 1:
-                        break
-                if len(found) > 1:
+def _dated_elements(root: Any) -> dict[Any, set]:
+    """Element → the distinct dates its text holds (at most two: two already means
+    "ambiguous"), for the elements that hold any. Each date climbs the tree until it meets an
+    ancestor that already has it or already has two: linear in the dates, not the links."""
+    held: dict[Any, set] = {}
+    for text in root.xpath(_DATE_TEXTS):
+        matches = {m.groups() for m in LISTING_DATE.finditer(text)}
+        if not matches:
+            continue
+        el = text.getparent()
+        if el is not None and text.is_tail:
+            el = el.getparent()
+        for found in matches:
+            node = el
+            while node is not None:
+                have = held.setdefault(node, set())
+                if found in have or len(have) > 1:
                     break
-            self.dates[el] = found
-        return found
+                have.add(found)
+                node = node.getparent()
+    return held
 
-    def date_of(self, link: Any) -> date | None:
-        """The dd/mm/yyyy next to a link: the nearest of its three ancestors whose text holds
-        exactly one date (a wider one would mix up neighbouring items)."""
-        el = link.getparent()
-        for _ in range(DATE_ANCESTORS):
-            if el is None:
-                return None
-            found = self.dates_in(el)
-            if len(found) == 1:
-                d, m, y = (int(x) for x in next(iter(found)))
-                try:
-                    return date(y, m, d)
-                except ValueError:
-                    return None
+
+def _date_of(link: Any, held: dict[Any, set]) -> date | None:
+    """The dd/mm/yyyy next to a link: the nearest of its three ancestors whose text holds
+    exactly one date (a wider one would mix up neighbouring items)."""
+    el = link.getparent()
+    for _ in range(DATE_ANCESTORS):
+        if el is None:
+            return None
+        found = held.get(el)
+        if found:
             if len(found) > 1:
                 return None
-            el = el.getparent()
-        return None
-
-    def in_menu(self, el: Any) -> bool:
-        chain = []
-        while el is not None and el not in self.menu:
-            chain.append(el)
-            el = el.getparent()
-        answer = self.menu.get(el, False) if el is not None else False
-        for node in reversed(chain):
-            tag = node.tag if isinstance(node.tag, str) else ""
-            answer = answer or tag in _MENU_TAGS or bool(
-                _MENU_WORD.search((node.get("class") or "") + " " + (node.get("id") or "")))
-            self.menu[node] = answer
-        return answer
+            d, m, y = (int(x) for x in next(iter(found)))
+            try:
+                return date(y, m, d)
+            except ValueError:
+                return None
+        el = el.getparent()
+    return None
 
 
 def page_links(response: TextResponse, rules: SiteRules) -> list[Link]:
     """Every same-site link of a page, classified, with its printed date and whether it sits in
-    a menu. Linear in the page size."""
+    a menu. Linear in the page size: the tree is searched in C (lxml XPath), each distinct href
+    is classified once, and dates are looked up only on pages that print some."""
     root = response.selector.root
     base = get_base_url(response)
-    tree = _Tree()
+    parts = urlsplit(base)
+    base_origin = f"{parts.scheme}://{parts.netloc}"
+    local = base_origin.lower() == rules.origin.lower()  # root-relative hrefs are on our origin
+    menu = set(root.xpath(_MENU_HREFS))
+    held = _dated_elements(root)
+    if held:
+        anchors = [(a.get("href"), a) for a in root.iter("a")]
+    else:
+        anchors = [(href, None) for href in root.xpath("//a/@href")]
     out = []
     known: dict[str, tuple[str | None, tuple[str, str] | None]] = {}
-    for a in root.iter("a"):
-        href = a.get("href")
+    for href, a in anchors:
         if not href:
             continue
         hit = known.get(href)
         if hit is None:
-            own = rules.own_url(urljoin(base, href.strip()))
-            hit = known[href] = (own, rules.classify_own(own) if own else None)
+            ref = href.strip()
+            if local and ref.startswith("/") and not ref.startswith("//"):
+                own = rules.origin + ref
+                path = _PATH_END.split(ref, 1)[0]
+                hit = known[href] = (own, rules.classify_own(own, path))
+            else:
+                own = rules.own_url(urljoin(base, ref))
+                hit = known[href] = (own, rules.classify_own(own) if own else None)
         own, kind = hit
         if own is None:
             continue
-        out.append(Link(own, kind, tree.date_of(a), tree.in_menu(a)))
+        out.append(Link(own, kind, _date_of(a, held) if a is not None else None, href in menu))
     return out
 
 

@@ -98,8 +98,9 @@ class SiteRules:
             return None
         return self.classify_own(own)
 
-    def classify_own(self, own: str) -> tuple[str, str] | None:
-        path = urlsplit(own).path or "/"
+    def classify_own(self, own: str, path: str | None = None) -> tuple[str, str] | None:
+        """``classify`` of a URL already on the crawled origin (``path``: its path, if known)."""
+        path = (urlsplit(own).path if path is None else path) or "/"
         if self.deny_re and self.deny_re.search(path):
             return None
         if self.path_forms and (hit := page_link(self.path_forms, path)):
@@ -107,13 +108,27 @@ class SiteRules:
             section = self.stems.get(hit[0])
             return ("listing", section) if section else None
         if self.is_article_path(path):
-            return "article", canonical_url(own, keep_query=self.article_keeps_query)
+            return "article", self.canonical(own)
         if self.listing_re.match(path):
             return "listing", path
         return None
 
     def canonical(self, url: str) -> str:
+        # Fast path (listing pages classify thousands of links): a URL on our own origin with no
+        # query or fragment is already canonical when the origin is.
+        if (self._origin_canonical and url.startswith(self.origin) and len(url) > len(self.origin)
+                and url[len(self.origin)] == "/" and "?" not in url and "#" not in url):
+            return url
         return canonical_url(url, keep_query=self.article_keeps_query)
+
+    @property
+    def origin(self) -> str:
+        return self._origin
+
+    @origin.setter
+    def origin(self, value: str) -> None:
+        self._origin = value
+        self._origin_canonical = canonical_url(value + "/") == value + "/"
 
     # -- listings --------------------------------------------------------------------
 
