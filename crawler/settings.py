@@ -80,7 +80,11 @@ ARCHIVE_BUDGET_SECTIONS = 200
 ARCHIVE_BUDGET_FEEDS = 30
 ARCHIVE_BUDGET_SITEMAPS = 300
 ARCHIVE_BUDGET_ARCHIVES = 400
+ARCHIVE_BUDGET_GUESSES = 1000
 ARCHIVE_BACKFILL_FACTOR = 50
+# Sections are opened from start pages and menus, at most this many listings from a start page
+# (a family's section_depth, where stated, wins).
+ARCHIVE_SECTION_DEPTH = 2
 ARCHIVE_BACKFILL_SINCE_DAYS = 365
 ARCHIVE_ARCHIVE_EMPTY_DAYS = 60
 # WARC captures: a relative path is relative to ARCHIVE_DB's folder (<project>/warc/ for the

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 from urllib.parse import parse_qs, urlsplit
 
-from crawler.spiders.discovery import page_link, page_url
 from samplesite import pages
 from samplesite.server import SampleSite, _Handler
 from samplesite.site import NEWEST, Article, Category
@@ -84,6 +84,54 @@ class Markup:
         return out
 
 
+# --- pagination -----------------------------------------------------------------------------------
+# Written here, apart from the crawler's own pagination code (crawler/spiders/discovery.py), so a
+# test that the crawler paginates in a family's form checks it against the site, not against itself.
+
+
+def _stem(path: str) -> str:
+    """'/kinh-te/' → '/kinh-te'; '/kinh-te.htm' → '/kinh-te'; '/thoi-su-215.html' → '/thoi-su-215'."""
+    if path.endswith("/"):
+        return path[:-1]
+    return path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
+
+
+def query_pages(param: str) -> Callable[[str, int], str]:
+    return lambda path, n: path if n <= 1 else f"{path}?{param}={n}"
+
+
+def path_pages(before: str, after: str = "") -> Callable[[str, int], str]:
+    """Pages ≥ 2 at '<stem><before><n><after>' ('/kinh-te' + '/trang-' + 2 + '.html')."""
+    return lambda path, n: path if n <= 1 else f"{_stem(path)}{before}{n}{after}"
+
+
+def _day_slash(day: date) -> str:
+    return f"/lich-bao/ngay-{day:%d-%m-%Y}/"
+
+
+def _day_htm(day: date) -> str:
+    return f"/lich-bao/ngay-{day:%d-%m-%Y}.htm"
+
+
+def _day_bare(day: date) -> str:
+    return f"/lich-bao/ngay/{day:%Y-%m-%d}"
+
+
+_DAY = re.compile(r"^/lich-bao/ngay[-/](?:(?P<d>\d{2})-(?P<m>\d{2})-(?P<y>\d{4})|(?P<y2>\d{4})-(?P<m2>\d{2})-(?P<d2>\d{2}))")
+
+
+def day_of(path: str) -> date | None:
+    m = _DAY.match(path)
+    if not m:
+        return None
+    try:
+        return date(int(m["y"] or m["y2"]), int(m["m"] or m["m2"]), int(m["d"] or m["d2"]))
+    except ValueError:
+        return None
+FACETS = ("anh", "cu-nhat", "doc-nhieu")
+ALL_DAYS = 3000  # the "every day" page: a listing with thousands of links
+
+
 # --- shapes ---------------------------------------------------------------------------------------
 
 
@@ -109,7 +157,8 @@ class Shape:
     province: str  # that spider's province
     article: Callable[[Article], str]
     section: Callable[[Category], str]
-    page_form: str  # discovery.PAGE_FORMS-style form of listing pages ≥ 2
+    page_form: str  # the pagination form, as the crawler's discovery.PAGE_FORMS would write it
+    page: Callable[[str, int], str]  # the site-relative URL of page n of the listing at a path
     markup: Markup
     newest: str | None = None  # a newest-first listing of everything ("/tin-moi/")
     feeds: tuple[str, ...] = ()  # RSS paths served (newest articles)
@@ -122,6 +171,10 @@ class Shape:
     sitemap_only: int = 0
     related_only: int = 0
     listing_articles: bool = True  # False: listings are rendered client-side (no article links)
+    # Maze traps (``FamilySite(maze=True)``): day archives in the section shape, each linking the
+    # day before and after; faceted filters; an endless sitemap index; links with ever-new query
+    # strings; an "every day" page with thousands of links.
+    day: Callable[[date], str] = _day_slash
 
 
 def _cat_id(cat: Category) -> int:
@@ -133,7 +186,7 @@ SHAPES: dict[str, Shape] = {
         "aid", "baocantho", "Cần Thơ",
         article=lambda a: f"/{a.slug}-a{a.id}.html",
         section=lambda c: f"/{c.slug}/",
-        page_form="{path}?page={page}",
+        page_form="{path}?page={page}", page=query_pages("page"),
         newest="/tin-moi/",
         markup=Markup("Báo Cần Thơ", "pubdate", tag="(CTO) - ", title_class="title-detail",
                       sapo_class="detail-desc", body_class="content-fck"),
@@ -143,7 +196,7 @@ SHAPES: dict[str, Shape] = {
         "hex7", "baodaklak", "Đắk Lắk",
         article=lambda a: f"/{a.category.slug}/{_yyyymm(a)}/{a.slug}-{_hex7(a)}/",
         section=lambda c: f"/{c.slug}/",
-        page_form="{path}?paged={page}",
+        page_form="{path}?paged={page}", page=query_pages("paged"),
         markup=Markup("Báo Đắk Lắk", "jsonld", title_class="detail-title", body_class="article_content"),
         sitemap="index", robots_sitemap=True, sitemap_only=5,
     ),
@@ -151,7 +204,7 @@ SHAPES: dict[str, Shape] = {
         "post", "baogialai", "Gia Lai",
         article=lambda a: f"/{a.slug}-post{a.id}.html",
         section=lambda c: f"/{c.slug}/",
-        page_form="{stem}/trang-{page}.html",
+        page_form="{stem}/trang-{page}.html", page=path_pages("/trang-", ".html"),
         markup=Markup("Báo Gia Lai", "meta", tag="(GLO)- ", title_class="article__title",
                       sapo_class="article__sapo", body_class="article__body zce-content-body cms-body"),
         feeds=("/rss/home.rss",), feed_link=True, feed_only=2,
@@ -160,7 +213,7 @@ SHAPES: dict[str, Shape] = {
         "numid", "baoxaydung", "Toàn quốc",
         article=lambda a: f"/{a.slug}-{_xaydung_id(a)}.htm",
         section=lambda c: f"/{c.slug}.htm",
-        page_form="{stem}/p{page}",
+        page_form="{stem}/p{page}", page=path_pages("/p"), day=_day_htm,
         markup=Markup("Báo Xây dựng", "weekday-comma", title_class="detail-title", sapo_class="detail-sapo",
                       body_class="detail-content"),
         feeds=("/rss/home.rss", "/rss/kinh-te.rss"), feed_only=2,
@@ -169,7 +222,7 @@ SHAPES: dict[str, Shape] = {
         "catid", "baohaugiang", "Cần Thơ",
         article=lambda a: f"/{a.category.section.slug}/{a.slug}-{a.id}.html",
         section=lambda c: f"/{c.slug.replace('/', '-')}-{_cat_id(c)}.html",
-        page_form="{stem}/p/{page}",
+        page_form="{stem}/p/{page}", page=path_pages("/p/"), day=_day_htm,
         markup=Markup("Báo Hậu Giang", "weekday-ngay", tag="(HGO) – ", title_class="news-details-title",
                       body_class="contentView"),
         related_only=2,
@@ -178,7 +231,7 @@ SHAPES: dict[str, Shape] = {
         "monthpath", "baodongnai", "Đồng Nai",
         article=lambda a: f"/{a.category.section.slug}/{_yyyymm(a)}/{a.slug}/",
         section=lambda c: f"/{c.slug}/",
-        page_form="{stem}/page/{page}/",
+        page_form="{stem}/page/{page}/", page=path_pages("/page/", "/"),
         markup=Markup("Báo Đồng Nai", "weekday-bracket", body_class="content-detail"),
         sitemap="news", sitemap_path="/sitemap-news.xml", robots_sitemap=True, sitemap_only=4,
     ),
@@ -188,7 +241,7 @@ SHAPES: dict[str, Shape] = {
         "generic", "news", "",
         article=lambda a: f"/Pages/tin-tuc-{a.id}.aspx",
         section=lambda c: f"/danh-muc/{c.slug}/",
-        page_form="{path}?trang={page}",
+        page_form="{path}?trang={page}", page=query_pages("trang"), day=_day_bare,
         markup=Markup("Cổng thông tin Đảng bộ tỉnh Hậu Giang", "portal", body_class="noi-dung", time_known=False),
         feeds=("/feeds/tin-moi.atom",), atom=True, feed_link=True,
         sitemap="urlset", robots_sitemap=True, related_only=2, listing_articles=False,
@@ -202,9 +255,11 @@ SHAPES: dict[str, Shape] = {
 class FamilySite(SampleSite):
     """A sample site in ``shape``'s URL shapes, served on a loopback port."""
 
-    def __init__(self, shape: Shape, articles: int = 30, *, per_page: int = 4, seed: int = 2025, **kwargs):
+    def __init__(self, shape: Shape, articles: int = 30, *, per_page: int = 4, seed: int = 2025, maze: bool = True,
+                 **kwargs):
         super().__init__(articles, traps=False, per_page=per_page, seed=seed, **kwargs)
         self.shape = shape
+        self.maze = maze
         model = self.model
         # Three months of articles, two days apart, newest first (the sitemap index has children).
         for i, art in enumerate(model.articles):
@@ -231,6 +286,59 @@ class FamilySite(SampleSite):
             visible[j].related.append(art.path)
         self.sections = {shape.section(c): c for c in model.categories}
         self.menu = self._menu()
+        self.query_serial = 0
+        self.all_days: str | None = None
+        self.days = sorted({a.published.date() for a in self.listed}, reverse=True)
+
+    # -- maze traps --------------------------------------------------------------------------
+
+    def facet(self, section: str, name: str) -> str:
+        """A filter view of a section, in the section shape: '/kinh-te/loc-anh/', '/kinh-te/loc-anh.htm'."""
+        suffix = "/" if section.endswith("/") else ("." + section.rsplit(".", 1)[1] if "." in section else "")
+        return f"{_stem(section)}/loc-{name}{suffix}"
+
+    def facet_of(self, path: str) -> tuple[str, list[str]] | None:
+        """(section, facet names) of a facet path, facets of facets included ('loc-anh-cu-nhat')."""
+        for section in self.sections:
+            head = _stem(section) + "/loc-"
+            if path.startswith(head):
+                rest = path[len(head):]
+                tail = "/" if section.endswith("/") else ("." + section.rsplit(".", 1)[1] if "." in section else "")
+                if tail and not rest.endswith(tail):
+                    continue
+                rest = rest[: len(rest) - len(tail)] if tail else rest
+                names, i = [], 0
+                while rest:
+                    name = next((f for f in FACETS if rest.startswith(f)), None)
+                    if name is None:
+                        break
+                    names.append(name)
+                    rest = rest[len(name):].removeprefix("-")
+                if names and not rest:
+                    return section, names
+        return None
+
+    def faceted(self, entries: list[Article], names: list[str]) -> list[Article]:
+        out = list(entries)
+        for name in names:
+            if name == "anh":
+                out = out[::2] or out
+            elif name == "cu-nhat":
+                out = out[::-1]
+            else:
+                out = sorted(out, key=lambda a: (a.id * 7919) % 101)
+        return out
+
+    def day_entries(self, day: date) -> list[Article]:
+        return [a for a in self.listed if a.published.date() == day]
+
+    def page_paths(self, path: str) -> list[str]:
+        """The URLs of every page of the listing at ``path`` this site serves, page 1 first."""
+        last = max(1, -(-len(self.section_entries(path)) // self.model.per_page))
+        return [self.shape.page(path, n) for n in range(1, last + 1)]
+
+    def all_days_path(self) -> str:
+        return self.shape.day(date(2000, 1, 1)).replace("01-01-2000", "tat-ca").replace("2000-01-01", "tat-ca")
 
     @property
     def expected(self) -> list[Article]:
@@ -297,13 +405,31 @@ def _item(site: FamilySite, art: Article) -> str:
 
 
 def _pagination(site: FamilySite, path: str, page: int, last: int) -> str:
-    links = [f'<a href="{page_url(site.shape.page_form, path, n)}">{n}</a>' for n in range(1, last + 1) if n != page]
+    links = [f'<a href="{site.shape.page(path, n)}">{n}</a>' for n in range(1, last + 1) if n != page]
     if page < last:
-        links.append(f'<a class="next" href="{page_url(site.shape.page_form, path, page + 1)}">Trang sau</a>')
+        links.append(f'<a class="next" href="{site.shape.page(path, page + 1)}">Trang sau</a>')
     return '<div class="pagination">' + " ".join(links) + "</div>"
 
 
-def listing_html(site: FamilySite, heading: str, path: str, entries: list[Article], page: int) -> str:
+def _maze_links(site: FamilySite, path: str, page: int) -> str:
+    """Facet filters in a nav-like box (facets of facets on facet pages: endless combinations),
+    and a link to the same listing with a query string never seen before."""
+    if not site.maze or path == site.shape.newest:
+        return ""
+    hit = site.facet_of(path)
+    section, names = hit if hit else (path, [])
+    facets = []
+    for name in FACETS:
+        href = site.facet(section, "-".join([*names, name]))
+        facets.append(f'<li><a href="{href}">Lọc: {name}</a></li>')
+    site.query_serial += 1
+    fresh = f"{path}?sid={site.query_serial}"
+    return (f'<ul class="nav-filter">{"".join(facets)}</ul>'
+            f'<p class="share"><a href="{fresh}">Xem bản mới nhất</a></p>')
+
+
+def listing_html(site: FamilySite, heading: str, path: str, entries: list[Article], page: int, *,
+                 paginated: bool = True) -> str:
     per = site.model.per_page
     last = max(1, -(-len(entries) // per))
     shown = entries[(page - 1) * per: page * per] if page <= last else []
@@ -311,14 +437,40 @@ def listing_html(site: FamilySite, heading: str, path: str, entries: list[Articl
         body = (f'<div class="list"><h1>{e(heading)}</h1><div id="ds-tin" data-src="/api/tin?cm={e(path)}">'
                 "Đang tải…</div></div>")
     else:
-        nav = _pagination(site, path, page, last) if shown else ""
+        nav = _pagination(site, path, page, last) if shown and paginated else ""
         body = f'<div class="list"><h1>{e(heading)}</h1>{"".join(_item(site, a) for a in shown)}{nav}</div>'
+    body += _maze_links(site, path, page)
     return _document(site, f"{heading} - {site.shape.markup.paper}", body)
+
+
+def day_html(site: FamilySite, day: date) -> str:
+    """A day's archive page: that day's articles and links to the day before and after, forever."""
+    prev, nxt = day - timedelta(days=1), day + timedelta(days=1)
+    items = "".join(_item(site, a) for a in site.day_entries(day))
+    popular = "".join(_item(site, a) for a in site.listed[:2])  # "đọc nhiều" box: on every day page
+    body = (f'<div class="list"><h1>Tin ngày {day:%d/%m/%Y}</h1>{items}'
+            f'<div class="calendar"><a href="{site.shape.day(prev)}">Ngày trước</a> '
+            f'<a href="{site.shape.day(nxt)}">Ngày sau</a></div><div class="most-read">{popular}</div></div>')
+    return _document(site, f"Tin ngày {day:%d/%m/%Y}", body)
+
+
+def all_days_html(site: FamilySite) -> str:
+    """Every day of the archive on one page: thousands of section-shaped links."""
+    start = site.days[0] if site.days else NEWEST.date()
+    links = "".join(f'<li><a href="{site.shape.day(start - timedelta(days=i))}">{start - timedelta(days=i):%d/%m/%Y}</a></li>'
+                    for i in range(ALL_DAYS))
+    items = "".join(_item(site, a) for a in site.listed[:3])
+    return _document(site, "Lưu trữ", f'<div class="list"><h1>Lưu trữ</h1>{items}<ul class="days">{links}</ul></div>')
 
 
 def home_html(site: FamilySite) -> str:
     newest = "".join(_item(site, a) for a in site.listed[:8])
-    return _document(site, site.shape.markup.paper, f'<div class="home">{newest}</div>')
+    maze = ""
+    if site.maze and site.days:
+        maze = (f'<div class="calendar"><a href="{site.shape.day(site.days[0])}">Tin theo ngày</a> '
+                f'<a href="{site.all_days_path()}">'
+                "Lưu trữ</a></div>")
+    return _document(site, site.shape.markup.paper, f'<div class="home">{newest}</div>{maze}')
 
 
 def article_html(site: FamilySite, art: Article) -> str:
@@ -393,6 +545,18 @@ def index_xml(site: FamilySite) -> str:
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex {_SM}>{"".join(rows)}</sitemapindex>'
 
 
+MAZE_SITEMAP = "/sitemaps/luu-tru.xml"
+
+
+def maze_index_xml(site: FamilySite, n: int) -> str:
+    """An endless sitemap index: each level lists a urlset of already listed articles and the
+    next level, whose URL was never seen before."""
+    old = (NEWEST - timedelta(days=400 + n)).isoformat()
+    rows = (f"<sitemap><loc>{site.base_url}/sitemaps/luu-tru-{n}-tin.xml</loc><lastmod>{old}</lastmod></sitemap>"
+            f"<sitemap><loc>{site.base_url}/sitemaps/luu-tru-{n + 1}.xml</loc><lastmod>{old}</lastmod></sitemap>")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex {_SM}>{rows}</sitemapindex>'
+
+
 # --- serving --------------------------------------------------------------------------------------
 
 
@@ -407,6 +571,8 @@ class FamilyHandler(_Handler):
             robots = "User-agent: *\nDisallow: /tim-kiem/\nDisallow: /api/\n"
             if shape.robots_sitemap:
                 robots += f"\nSitemap: {site.base_url}{shape.sitemap_path}\n"
+            if site.maze:
+                robots += f"Sitemap: {site.base_url}{MAZE_SITEMAP}\n"
             return self.send(200, robots, "text/plain; charset=utf-8")
         if path == "/":
             return self.send(200, home_html(site))
@@ -426,6 +592,23 @@ class FamilyHandler(_Handler):
                 return self.send(200, gzip.compress(urlset_xml(site, arts).encode("utf-8")), "application/x-gzip")
         if path in site.by_path:
             return self.send(200, article_html(site, site.by_path[path]))
+        if site.maze:
+            if (m := re.match(r"^/sitemaps/luu-tru(?:-(\d+))?(-tin)?\.xml$", path)):
+                n = int(m[1] or 0)
+                if m[2]:
+                    return self.send(200, urlset_xml(site, site.listed[:6]), "application/xml; charset=utf-8")
+                return self.send(200, maze_index_xml(site, n), "application/xml; charset=utf-8")
+            if (day := day_of(path)) and path == shape.day(day):
+                return self.send(200, day_html(site, day))
+            if path == site.all_days_path():
+                if site.all_days is None:
+                    site.all_days = all_days_html(site)
+                return self.send(200, site.all_days)
+            if (facet := site.facet_of(path)) is not None:
+                section, names = facet
+                entries = site.faceted(site.section_entries(section), names)
+                return self.send(200, listing_html(site, f"{site.sections[section].name} ({', '.join(names)})", path,
+                                                   entries, 1, paginated=False))
         listing = self.listing_of(path, query)
         if listing is not None:
             section, page = listing
@@ -447,11 +630,13 @@ class FamilyHandler(_Handler):
                 return path, 1
         if path in known:
             return path, 1
-        hit = page_link((shape.page_form,), path)
-        if hit:
-            for section in known:
-                if page_url(shape.page_form, section, hit[1]) == path:
-                    return section, hit[1]
+        for section in known:
+            pages = site.page_paths(section)
+            # past the last page: an empty listing, as most CMSs answer
+            pages += [shape.page(section, n) for n in range(len(pages) + 1, len(pages) + 4)]
+            for n, page in enumerate(pages, start=1):
+                if page == path:
+                    return section, n
         return None
 
 

@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler.spiders.discovery import PAGE_FORMS, page_link
-from samplesite.families import SHAPES, FamilySite
+from crawler.spiders.sitemaps import MAX_INDEX_DEPTH
+from samplesite.families import FACETS, SHAPES, FamilySite
 from crawler.sites import spider_classes
 from tests.conftest import CrawlResult, run_crawl, rows, start_crawl
 
@@ -167,7 +168,7 @@ def test_sitemap_index_second_run_is_cheap(runs, tmp_path):
     run_crawl(site, run.db, name="family-hex7-again", settings=SETTINGS, spider="baodaklak")
     again = site.requests[n:]
     assert not [t for t in again if t in site.by_path], "articles fetched again"
-    children = [t for t in again if t.startswith("/sitemaps/")]
+    children = [t for t in again if t.startswith("/sitemaps/sitemap-")]
     assert children == [f"/sitemaps/sitemap-{m}.xml.gz" for m in site.months()[:SETTINGS["ARCHIVE_STALE_PAGES"]]]
 
 
@@ -192,3 +193,29 @@ def test_news_spider_learns_the_article_shape(runs):
     assert "/feeds/tin-moi.atom" in run.requests and "/sitemap.xml" in run.requests
     published = [datetime.fromisoformat(r["published"]) for r in rows(run.db, "SELECT published FROM articles")]
     assert len(published) == len(run.site.expected)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_maze_traps_cost_a_bounded_number_of_requests(runs, family):
+    """Day archives in the section shape (each linking the day before and after), faceted
+    filters in a nav-like box (facets of facets without end), links with ever-new query
+    strings, an endless sitemap index and a page of thousands of section-shaped day links:
+    the crawl ends on its own, and the maze costs a few requests per section."""
+    run = runs[family]
+    site = run.site
+    asked = sorted(set(run.requests))  # a retry after a timeout on a loaded machine is no trap
+    days = [t for t in asked if t.startswith("/lich-bao/")]
+    facets = [t for t in asked if "/loc-" in t]
+    sitemaps = [t for t in asked if t.startswith("/sitemaps/luu-tru")]
+    fresh_queries = [t for t in asked if "sid=" in t]
+    # the day linked from the home page and the "every day" page (each perhaps asked for page 2
+    # once); none of the thousands of days they link to
+    assert len(days) <= 4, days
+    # facets are opened from section menus one level deep, never facets of facets
+    assert len(facets) <= 2 * len(FACETS) * len(site.sections), facets
+    assert not [t for t in facets if any(f"{a}-{b}" in t for a in FACETS for b in FACETS)], facets
+    # index levels 0..MAX_INDEX_DEPTH-1 and one urlset each
+    assert len(sitemaps) <= 2 * (MAX_INDEX_DEPTH + 1), sitemaps
+    assert not fresh_queries, fresh_queries
+    maze = len(days) + len(facets) + len(sitemaps)
+    assert len(asked) - maze <= 2 * len(site.expected) + len(site.sections) * 3 + 10

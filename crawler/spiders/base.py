@@ -120,6 +120,7 @@ class NewsSpider(scrapy.Spider):
         self.backfill = str(backfill).strip().lower() in _TRUE if backfill is not None else False
         self.max_pages = int(max_pages) if max_pages else None
         self.stale_pages = 2
+        self.max_section_depth = self.section_depth if self.section_depth is not None else 2
         self.page_form = self.page_url or f"{{path}}?{self.page_param}={{page}}"
         self.rules = SiteRules(domains=self.domains, origin=self.origin, base_url=self.base_url,
                                article_path=self.article_path, listing_path=self.listing_path,
@@ -143,6 +144,8 @@ class NewsSpider(scrapy.Spider):
         s = crawler.settings
         spider.stale_pages = max(1, s.getint("ARCHIVE_STALE_PAGES", 2))
         spider.max_pages = spider.max_pages or s.getint("ARCHIVE_MAX_PAGES", 1000)
+        if spider.section_depth is None:
+            spider.max_section_depth = max(1, s.getint("ARCHIVE_SECTION_DEPTH", 2))
         far = date.today() - timedelta(days=s.getint("ARCHIVE_BACKFILL_SINCE_DAYS", 365))
         if spider.since is not None and spider.since <= far:
             spider.backfill = True  # a since far in the past asks for the whole archive
@@ -294,6 +297,10 @@ class NewsSpider(scrapy.Spider):
     def listing_request(self, path: str, page: int, *, stale: int = 0, depth: int = 0) -> scrapy.Request | None:
         return self.listing_walker.request(path, page, stale=stale, depth=depth)
 
+    def guess_paid(self, url: str) -> bool:
+        """An article request by ARTICLE_GUESS alone is paid from ARCHIVE_BUDGET_GUESSES."""
+        return not (self.rules.unknown_cms and self.rules.guessed(url)) or self.budget.spend("guesses", url)
+
     def article_request(self, url: str, hops: int = 0, *, dont_filter: bool = False) -> scrapy.Request:
         self.wanted.scheduled.add(url)
         return scrapy.Request(
@@ -320,7 +327,7 @@ class NewsSpider(scrapy.Spider):
         if kind is None or kind[0] != "article":
             self.crawler.stats.inc_value(f"discovery/{source}/not_article")
             return out
-        if self.wanted(kind[1], when):
+        if self.wanted(kind[1], when) and self.guess_paid(kind[1]):
             self.crawler.stats.inc_value(f"discovery/{source}/articles")
             out.append(self.article_request(kind[1]))
         return out
@@ -424,6 +431,8 @@ class NewsSpider(scrapy.Spider):
                     # Only links that are articles by ARTICLE_GUESS alone count hops: a guess can be
                     # wrong, a stated or learned shape is not.
                     if self.related_hops is not None and hops > self.related_hops and self.rules.guessed(kind[1]):
+                        continue
+                    if not self.guess_paid(kind[1]):
                         continue
                     yield self.article_request(kind[1], hops)
                 elif kind is None and own and self.rules.unknown_cms:

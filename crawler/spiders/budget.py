@@ -2,7 +2,9 @@
 
 Every request that is not an article (listing pages, feeds, sitemaps, date archives, robots.txt)
 is paid from the run's overall budget (``ARCHIVE_BUDGET_REQUESTS``) and from its kind's own
-(``ARCHIVE_BUDGET_LISTING`` …); opening a section is paid from ``ARCHIVE_BUDGET_SECTIONS``.
+(``ARCHIVE_BUDGET_LISTING`` …); opening a section is paid from ``ARCHIVE_BUDGET_SECTIONS``, and
+on a CMS whose article shape is unknown, a request for a link that is an article only by
+``discovery.ARTICLE_GUESS`` from ``ARCHIVE_BUDGET_GUESSES`` (a guess may be a maze of pages).
 Articles are never paid for: they are what the run is for, and each one was found by a paid
 request. With ``-a backfill=1`` every budget is multiplied by ``ARCHIVE_BACKFILL_FACTOR``.
 
@@ -25,7 +27,11 @@ LIMITS: dict[str, tuple[str, int]] = {
     "feeds": ("ARCHIVE_BUDGET_FEEDS", 30),
     "sitemaps": ("ARCHIVE_BUDGET_SITEMAPS", 300),
     "archives": ("ARCHIVE_BUDGET_ARCHIVES", 400),
+    # unknown CMSs: requests for links that are articles by ARTICLE_GUESS alone
+    "guesses": ("ARCHIVE_BUDGET_GUESSES", 1000),
 }
+#: kinds that count something else than discovery requests, so not paid from TOTAL
+UNCOUNTED = frozenset({"sections", "guesses"})
 #: how many branch names ``crawls.budget_ended`` keeps per kind (a maze has thousands)
 ENDED_KEPT = 20
 
@@ -56,21 +62,21 @@ class Budget:
 
     def left(self, kind: str) -> int:
         kind_left = self.limits.get(kind, 1 << 62) - self.spent.get(kind, 0)
-        if kind == "sections":
+        if kind in UNCOUNTED:
             return kind_left
         return min(kind_left, self.limits.get(TOTAL, 0) - self.spent.get(TOTAL, 0))
 
     def spend(self, kind: str, branch: str = "") -> bool:
         """Pay for one ``kind`` (a request, or a section opened). False, and the branch recorded as
         ended by the budget that refused, when there is nothing left."""
-        if kind != "sections" and self.exhausted:
+        if kind not in UNCOUNTED and self.exhausted:
             self._refused(TOTAL, branch)
             return False
         if kind in self.limits and self.spent.get(kind, 0) >= self.limits[kind]:
             self._refused(kind, branch)
             return False
         self.spent[kind] = self.spent.get(kind, 0) + 1
-        if kind != "sections":
+        if kind not in UNCOUNTED:
             self.spent[TOTAL] = self.spent.get(TOTAL, 0) + 1
         if self.stats is not None:
             self.stats.inc_value(f"budget/spent/{kind}")

@@ -186,7 +186,8 @@ class ListingWalker:
         sp = self.spider
         if path in self.sections:
             return
-        if sp.section_depth is not None and depth > sp.section_depth:
+        if depth > sp.max_section_depth:
+            self.stats.inc_value("listing/sections_too_deep")
             return
         if sp.max_sections is not None and len(self.sections) >= sp.max_sections:
             self.stats.inc_value("listing/sections_capped")
@@ -249,7 +250,7 @@ class ListingWalker:
             if url not in self.seen and sp.wanted.is_new(url):
                 new += 1
             self.seen.add(url)
-            if sp.wanted(url, link.when):
+            if sp.wanted(url, link.when) and sp.guess_paid(url):
                 out.append(sp.article_request(url))
         self.stats.inc_value("listing/pages")
         repeat = False
@@ -260,9 +261,12 @@ class ListingWalker:
             if repeat:
                 self.stats.inc_value("listing/repeats")
         stale_after = 0 if new else stale + 1
-        for path in sections:
-            if path not in self.sections and sp.origin + path not in sp.wanted.known:
-                out.extend(self.open_section(path, depth + 1, stale_after if depth else 0))
+        # A page that brings nothing (or repeats another) ends its branch: the sections in its
+        # menu are not opened from here (a menu shared with the start pages was read there).
+        if depth == 0 or (not repeat and stale_after < sp.stale_pages):
+            for path in sections:
+                if path not in self.sections and sp.origin + path not in sp.wanted.known:
+                    out.extend(self.open_section(path, depth + 1, stale_after if depth else 0))
         if not paginated:
             return out  # the home page and other start pages that are not sections have no pagination
         if learn_form and rules.learn_page_form(listing, rel_links):
