@@ -260,7 +260,10 @@ class ListingWalker:
             repeat = first != (listing, page)
             if repeat:
                 self.stats.inc_value("listing/repeats")
-        stale_after = 0 if new else stale + 1
+        # Pages no deeper than an unfinished earlier run walked never count as stale: that run
+        # stored their articles, perhaps without the ones it found further down.
+        owed = sp.progress.owed(listing)
+        stale_after = 0 if new or page <= owed else stale + 1
         # A page that brings nothing (or repeats another) ends its branch: the sections in its
         # menu are not opened from here (a menu shared with the start pages was read there).
         if depth == 0 or (not repeat and stale_after < sp.stale_pages):
@@ -271,7 +274,7 @@ class ListingWalker:
             return out  # the home page and other start pages that are not sections have no pagination
         if learn_form and rules.learn_page_form(listing, rel_links):
             self.stats.inc_value("listing/page_form_learned")
-        stop = self.stop(listing, page, len(here), new, dates, stale, repeat)
+        stop = self.stop(page, len(here), dates, stale_after, repeat)
         if not stop and not rules.paginates(listing):
             stop = "no-pagination"
         nxt = None
@@ -291,15 +294,13 @@ class ListingWalker:
             out.append(nxt)
         return out
 
-    def stop(self, listing: str, page: int, article_links: int, new: int, dates: list[date], stale: int,
-             repeat: bool) -> str | None:
+    def stop(self, page: int, article_links: int, dates: list[date], stale_after: int, repeat: bool) -> str | None:
         sp = self.spider
         if article_links == 0:
             return "empty"
         if repeat:
             return "repeat"
-        owed = sp.progress.owed(listing)
-        if not sp.backfill and page >= owed and not new and stale + 1 >= sp.stale_pages:
+        if not sp.backfill and stale_after >= sp.stale_pages:
             return "nothing-new"
         if sp.since and dates and max(dates) < sp.since:
             return "since"

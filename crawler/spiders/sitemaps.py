@@ -82,7 +82,8 @@ class SitemapWalker:
             sp.logger.warning("Sitemap %s unreadable (%s)", response.url, kind or "not XML")
         if parent is not None:
             parent["done"] += 1
-            parent["stale"] = 0 if new else parent["stale"] + 1
+            # children no further than an unfinished earlier run read never count as stale
+            parent["stale"] = 0 if new or parent["done"] <= parent["owed"] else parent["stale"] + 1
             # before the article requests leave: see listings.ListingWalker.parse
             sp.progress.walked(parent["key"], parent["done"], None, kind="sitemap")
             out.extend(self._next(parent))
@@ -140,7 +141,7 @@ class SitemapWalker:
 
     def _next(self, chain: dict) -> list[scrapy.Request]:
         while chain["todo"]:
-            if chain["stoppable"] and chain["stale"] >= self.spider.stale_pages and chain["done"] >= chain["owed"]:
+            if chain["stoppable"] and chain["stale"] >= self.spider.stale_pages:
                 self.stats.inc_value("discovery/sitemaps_stopped/nothing-new")
                 self.spider.progress.ended(chain["key"], "nothing-new")
                 return []
