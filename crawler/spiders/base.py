@@ -59,6 +59,7 @@ from crawler.urls import canonical_url, host, origin
 
 __all__ = ["NewsSpider", "failure_reason"]
 
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 ARTICLE_PRIORITY = 10  # finish articles before paginating deeper: bounded memory, early results
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -308,7 +309,11 @@ class NewsSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.article_failed,
             priority=ARTICLE_PRIORITY,
-            meta={"article_url": url, "hops": hops},
+            # Redirects of articles are followed here, not by RedirectMiddleware, so that the
+            # spider sees each hop: one to another host or port is this page's answer (the
+            # offsite filter looks at host names only, and not at all for dont_filter requests).
+            meta={"article_url": url, "hops": hops, "dont_redirect": True,
+                  "handle_httpstatus_list": list(REDIRECT_STATUSES)},
             dont_filter=dont_filter,
         )
 
@@ -391,6 +396,31 @@ class NewsSpider(scrapy.Spider):
 
     # -- articles -----------------------------------------------------------------------
 
+    def article_redirect(self, response: Response, item: PageItem) -> Iterator[Any]:
+        """Follow an article's redirect if it stays on the paper's origin, within
+        ``REDIRECT_MAX_TIMES`` hops; otherwise the redirect is the page's answer, a reject."""
+        location = response.headers.get("Location")
+        chain = [*response.meta.get("redirect_urls", []), response.url]
+        if not location:
+            item.reject_reason = reasons.http_status(response.status)
+            item.reject_detail = "redirect without Location"
+            yield item
+            return
+        target = response.urljoin(location.decode("latin-1").strip())
+        if self.rules.own_url(target) is None:
+            self.crawler.stats.inc_value("archive/offsite_redirect")
+            item.reject_reason = reasons.OFFSITE_REDIRECT
+            item.reject_detail = target[:500]
+            yield item
+        elif len(chain) > self.settings.getint("REDIRECT_MAX_TIMES", 20):
+            item.reject_reason = reasons.TOO_MANY_REDIRECTS
+            item.reject_detail = " -> ".join(chain[-3:])[:500]
+            yield item
+        else:
+            request = response.request.replace(url=target)
+            request.meta["redirect_urls"] = chain
+            yield request
+
     def parse_article(self, response: Response) -> Iterator[Any]:
         url = response.meta.get("article_url") or canonical_url(response.url)
         item = PageItem(
@@ -404,9 +434,12 @@ class NewsSpider(scrapy.Spider):
                 if response.headers.get(k)
             },
         )
+        if response.status in REDIRECT_STATUSES:
+            yield from self.article_redirect(response, item)
+            return
         if self.rules.own_url(response.url) is None:
-            # Redirected to another host or port (dont_filter lets a redirect past the offsite
-            # filter): whatever is there is not this paper's page.
+            # Redirected to another host or port some other way: whatever is there is not this
+            # paper's page.
             item.reject_reason = reasons.OFFSITE_REDIRECT
             item.reject_detail = response.url[:500]
             yield item

@@ -32,15 +32,18 @@ def failure_reason(failure: Failure) -> tuple[str, int | None]:
 def ignored_reason(failure: Failure) -> str | None:
     """A request Scrapy dropped (``IgnoreRequest``) that is still the page's answer and must be
     recorded, so later runs do not ask again: a body over ``DOWNLOAD_MAXSIZE`` once decompressed,
-    or more redirects than ``REDIRECT_MAX_TIMES``. None for the drops that are ours to make
-    (robots.txt, the offsite filter): nothing was fetched."""
+    more redirects than ``REDIRECT_MAX_TIMES``, a redirect to another host. None for the drops
+    that are ours to make before asking (robots.txt, an offsite link): nothing was fetched."""
     if not failure.check(IgnoreRequest) or failure.check(HttpError):
         return None
     message = str(failure.value)
-    # Scrapy gives these two only as messages (scrapy/downloadermiddlewares/httpcompression.py
-    # and redirect.py); tests/test_callbacks.py pins them against the installed Scrapy.
+    # Scrapy says which drop it was only in its messages (downloadermiddlewares/httpcompression.py,
+    # redirect.py, offsite.py); tests/test_redirects_e2e.py pins them against the installed Scrapy.
     if "DOWNLOAD_MAXSIZE" in message:
         return reasons.TOO_LARGE
     if "max redirections" in message:
         return reasons.TOO_MANY_REDIRECTS
+    if failure.request.meta.get("redirect_urls") and "offsite" in message.lower():
+        # a redirect to another host, dropped by Scrapy's offsite filter: the answer for good
+        return reasons.OFFSITE_REDIRECT
     return None
