@@ -512,3 +512,39 @@ def test_sigkill_leaves_a_consistent_archive_and_resumes(tmp_path):
             con.close()
         assert sorted(urls) == sorted(site.url(a.path) for a in site.articles)
         assert n_articles == n_texts == 400
+
+
+# --- backfill ------------------------------------------------------------------------------------------
+
+
+def test_backfill_walks_the_whole_archive_and_resumes_with_jobdir(tmp_path):
+    """An archive begun with a recent ``since`` lacks the older years; an ordinary run does not
+    reach them (its listings stop at pages it knows), ``-a backfill=1`` does, and a backfill
+    stopped midway (SIGINT, as a scheduler would) resumes from its JOBDIR."""
+    with SampleSite(articles=150, traps=False, per_page=10, latency=0.01) as site:
+        db = tmp_path / "archive.db"
+        since = site.articles[20].published.date()
+        run_crawl(site, db, f"since={since.isoformat()}", name="e2e-backfill-recent", settings=SETTINGS)
+        everything = {site.url(a.path) for a in site.articles}
+        recent = {r["url"] for r in rows(db, "SELECT url FROM urls")}
+        assert recent < everything
+        run_crawl(site, db, name="e2e-backfill-ordinary", settings=SETTINGS)
+        assert {r["url"] for r in rows(db, "SELECT url FROM urls")} == recent, "an ordinary run reached old pages"
+
+        jobdir = tmp_path / "job"
+        settings = {**SETTINGS, "JOBDIR": str(jobdir), "CONCURRENT_REQUESTS_PER_DOMAIN": 2}
+        proc, log = start_crawl(site, db, "backfill=1", name="e2e-backfill-stopped", settings=settings)
+        deadline = time.monotonic() + 60
+        while _count_articles(db) < len(recent) + 15 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None, f"the backfill ended before it could be stopped; {log}"
+        proc.send_signal(signal.SIGINT)  # graceful: Scrapy keeps the queue in JOBDIR
+        proc.wait(timeout=60)
+        partial = {r["url"] for r in rows(db, "SELECT url FROM urls")}
+        assert recent < partial < everything
+        n = len(site.requests)
+        result = run_crawl(site, db, "backfill=1", name="e2e-backfill-resumed", settings=settings)
+        assert {r["url"] for r in rows(db, "SELECT url FROM urls")} == everything
+        assert "scheduler/unserializable" not in result.log  # every request could be kept in JOBDIR
+        resumed = site.requests[n:]
+        assert not [t for t in resumed if is_article_request(t) and site.url(path_of(t)) in partial]

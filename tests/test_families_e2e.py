@@ -11,6 +11,7 @@ The seven crawls run at once (module fixture); logs are in ``test-artifacts/craw
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -223,3 +224,25 @@ def test_maze_traps_cost_a_bounded_number_of_requests(runs, family):
     assert not fresh_queries, fresh_queries
     maze = len(days) + len(facets) + len(sitemaps)
     assert len(asked) - maze <= 2 * len(site.expected) + len(site.sections) * 3 + 10
+
+
+def test_a_spent_budget_ends_the_run_and_says_which_branches_it_ended(tmp_path):
+    """With a tiny overall budget the crawl stops discovering, finishes the articles it has
+    asked for, and closes as budget-exhausted; the crawls row says what the budget ended."""
+    budget = 6
+    with FamilySite(SHAPES["numid"]) as site:
+        db = tmp_path / "budget.db"
+        result = run_crawl(site, db, name="family-numid-budget", check=False, spider=site.shape.spider,
+                           settings={**SETTINGS, "ARCHIVE_BUDGET_REQUESTS": budget})
+        (crawl,) = rows(db, "SELECT * FROM crawls")
+        assert crawl["finish_reason"] == "budget-exhausted", result.tail()
+        assert crawl["completed"] == 1  # what it asked for was stored: nothing owed
+        ended = json.loads(crawl["budget_ended"])
+        assert ended["requests"]["count"] >= 1 and ended["requests"]["branches"]
+        stats = json.loads(crawl["stats"])
+        assert stats["budget/exhausted/requests"] == 1
+        articles = {t for t in site.requests if t in site.by_path}
+        assert len([t for t in site.requests if t not in articles and t != "/robots.txt"]) <= budget
+        stored = {r["url"] for r in rows(db, "SELECT url FROM urls")}
+        assert stored == {run_url for run_url in (site.base_url + t for t in articles)} - {
+            r["url"] for r in rows(db, "SELECT url FROM rejects")}
