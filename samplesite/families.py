@@ -340,6 +340,21 @@ class FamilySite(SampleSite):
     def all_days_path(self) -> str:
         return self.shape.day(date(2000, 1, 1)).replace("01-01-2000", "tat-ca").replace("2000-01-01", "tat-ca")
 
+    def publish(self, n: int = 5) -> list[Article]:
+        """``n`` new articles at the top of every listing (shown on listings, in no feed or
+        sitemap of their own); returns them, newest first."""
+        new = super().publish(n)
+        for art in new:
+            path = self.shape.article(art)
+            self.path_of[art.id] = path
+            self.by_path[path] = art
+            self.by_aid_path[art.path] = art
+            art.related = []
+        self.listed[:0] = new
+        self.days = sorted({a.published.date() for a in self.listed}, reverse=True)
+        self.all_days = None
+        return new
+
     @property
     def expected(self) -> list[Article]:
         """Every article the archive should hold after a crawl, newest first."""

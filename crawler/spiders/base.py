@@ -304,6 +304,15 @@ class NewsSpider(scrapy.Spider):
 
     def article_request(self, url: str, hops: int = 0, *, dont_filter: bool = False) -> scrapy.Request:
         self.wanted.scheduled.add(url)
+        return self.build_article_request(url, hops, dont_filter=dont_filter)
+
+    def article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
+        """Requests for ``urls``, counted as asked for now and built as Scrapy takes them: a
+        listing of thousands of links hands them over without blocking the reactor."""
+        self.wanted.scheduled.update(urls)
+        return (self.build_article_request(url) for url in urls)
+
+    def build_article_request(self, url: str, hops: int = 0, *, dont_filter: bool = False) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_article,

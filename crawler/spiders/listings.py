@@ -22,7 +22,8 @@ looked up in at most three ancestors, each ancestor's text read once per page.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -57,13 +58,25 @@ class Link:
 
 
 _DATE_TEXTS = "//text()[contains(., '/')]"
-# Anchors inside the site's menus: <nav>, <header>, or an element whose class or id says menu/nav.
-_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-_MENU_HREFS = (
-    "//nav//a/@href | //header//a/@href"
-    f" | //*[contains({_LOWER.format('@class')}, 'menu') or contains({_LOWER.format('@id')}, 'menu')"
-    f" or contains({_LOWER.format('@class')}, 'nav') or contains({_LOWER.format('@id')}, 'nav')]//a/@href"
-)
+_MENU_WORD = re.compile(r"menu|nav", re.I)
+_PAGE_TAGS = frozenset({"html", "body", "main", "article"})
+
+
+def _menu_hrefs(root: Any) -> set[str]:
+    """hrefs of the anchors inside the site's menus: ``<nav>``, ``<header>``, or an element whose
+    class or id says menu/nav. Attribute values are read as strings (no element objects) and
+    each distinct value is tested once, so this stays cheap on pages of thousands of items."""
+    hrefs = set(root.xpath("//nav//a/@href | //header//a/@href"))
+    verdict: dict[str, bool] = {}
+    for value in root.xpath("//@class | //@id"):
+        hit = verdict.get(value)
+        if hit is None:
+            hit = verdict[value] = bool(_MENU_WORD.search(value))
+        if hit:
+            el = value.getparent()
+            if el.tag not in _PAGE_TAGS:  # <body class="has-nav">: the whole page is no menu
+                hrefs.update(el.xpath(".//a/@href"))
+    return hrefs
 
 
 def _dated_elements(root: Any) -> dict[Any, set]:
@@ -118,7 +131,7 @@ def page_links(response: TextResponse, rules: SiteRules) -> list[Link]:
     parts = urlsplit(base)
     base_origin = f"{parts.scheme}://{parts.netloc}"
     local = base_origin.lower() == rules.origin.lower()  # root-relative hrefs are on our origin
-    menu = set(root.xpath(_MENU_HREFS))
+    menu = _menu_hrefs(root)
     held = _dated_elements(root)
     if held:
         anchors = [(a.get("href"), a) for a in root.iter("a")]
@@ -206,7 +219,7 @@ class ListingWalker:
 
     # -- callbacks ----------------------------------------------------------------------
 
-    def parse(self, response: Response) -> list[Any]:
+    def parse(self, response: Response) -> Iterable[Any]:
         sp = self.spider
         if not isinstance(response, TextResponse):
             return []
@@ -224,6 +237,7 @@ class ListingWalker:
         learn_form = page == 1 and paginated and rules.needs_page_form(listing)
         rel_links: set[str] = set()
         here: dict[str, None] = {}
+        wanted: list[str] = []
         sections: list[str] = []
         new = 0
         dates: list[date] = []
@@ -251,7 +265,7 @@ class ListingWalker:
                 new += 1
             self.seen.add(url)
             if sp.wanted(url, link.when) and sp.guess_paid(url):
-                out.append(sp.article_request(url))
+                wanted.append(url)
         self.stats.inc_value("listing/pages")
         repeat = False
         if here:
@@ -271,7 +285,8 @@ class ListingWalker:
                 if path not in self.sections and sp.origin + path not in sp.wanted.known:
                     out.extend(self.open_section(path, depth + 1, stale_after if depth else 0))
         if not paginated:
-            return out  # the home page and other start pages that are not sections have no pagination
+            # the home page and other start pages that are not sections have no pagination
+            return chain(out, sp.article_requests(wanted))
         if learn_form and rules.learn_page_form(listing, rel_links):
             self.stats.inc_value("listing/page_form_learned")
         stop = self.stop(page, len(here), dates, stale_after, repeat)
@@ -292,7 +307,7 @@ class ListingWalker:
                 out.extend(self.latest_done(covered=stop in ("nothing-new", "repeat")))
         else:
             out.append(nxt)
-        return out
+        return chain(out, sp.article_requests(wanted))
 
     def stop(self, page: int, article_links: int, dates: list[date], stale_after: int, repeat: bool) -> str | None:
         sp = self.spider

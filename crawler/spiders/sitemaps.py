@@ -3,9 +3,10 @@
 Each sitemap document is one request paid from ``ARCHIVE_BUDGET_SITEMAPS``. An index is read
 newest child first when every child says when it changed; then, as on listings, a run of
 ``ARCHIVE_STALE_PAGES`` children with nothing new ends the walk (not in a backfill, and not
-before the depth an unfinished earlier run reached). Indexes nest at most
-``MAX_INDEX_DEPTH`` deep: an endless index tree ends there, or at the budget, whichever comes
-first. ``lastmod`` and ``news:publication_date`` are held against ``since``.
+before the depth an unfinished earlier run reached). An index inside an index
+is walked whole before its parent goes on (one sitemap request in flight per tree), and goes on
+counting its parent's run of children with nothing new; indexes nest at most
+``MAX_INDEX_DEPTH`` deep. So an endless index tree ends after a few requests, or at the budget. ``lastmod`` and ``news:publication_date`` are held against ``since``.
 """
 
 from __future__ import annotations
@@ -65,36 +66,47 @@ class SitemapWalker:
         parent = response.meta.get("sitemap_chain")
         if sp.rules.own_url(response.url) is None:
             self.stats.inc_value("discovery/offsite_redirect")
-            if parent is not None:
-                out.extend(self._next(parent))
+            out.extend(self._child_done(parent, 0))
             return out
         body = sitemap_body(response)
         kind, entries = sitemap_entries(body) if body is not None else ("", [])
-        new = 0
         if kind == "sitemapindex":
             self.stats.inc_value("discovery/sitemap_indexes")
-            new = self._index(response, entries, out)
-        elif kind == "urlset":
+            chain = self._index(response, entries, parent)
+            if chain is None:
+                out.extend(self._child_done(parent, 0))
+            else:
+                # an index inside an index is walked whole before its parent goes on
+                out.extend(self._next(chain))
+            return out
+        new = 0
+        if kind == "urlset":
             self.stats.inc_value("discovery/sitemaps")
             new = self._urlset(response, entries, out)
         else:
             self.stats.inc_value("discovery/sitemap_unreadable")
             sp.logger.warning("Sitemap %s unreadable (%s)", response.url, kind or "not XML")
-        if parent is not None:
-            parent["done"] += 1
-            # children no further than an unfinished earlier run read never count as stale
-            parent["stale"] = 0 if new or parent["done"] <= parent["owed"] else parent["stale"] + 1
-            # before the article requests leave: see listings.ListingWalker.parse
-            sp.progress.walked(parent["key"], parent["done"], None, kind="sitemap")
-            out.extend(self._next(parent))
+        out.extend(self._child_done(parent, new))
         return out
 
-    def _index(self, response: Response, entries: list[dict], out: list[Any]) -> int:
+    def _child_done(self, chain: dict | None, new: int) -> list[scrapy.Request]:
+        """One child of ``chain`` is read (with ``new`` article requests under it): go on."""
+        if chain is None:
+            return []
+        chain["done"] += 1
+        chain["new"] += new
+        # children no further than an unfinished earlier run read never count as stale
+        chain["stale"] = 0 if new or chain["done"] <= chain["owed"] else chain["stale"] + 1
+        # before the article requests leave: see listings.ListingWalker.parse
+        self.spider.progress.walked(chain["key"], chain["done"], None, kind="sitemap")
+        return self._next(chain)
+
+    def _index(self, response: Response, entries: list[dict], parent: dict | None) -> dict | None:
         sp = self.spider
-        depth = response.meta.get("sitemap_depth", 0) + 1
+        depth = (parent["depth"] if parent else 0) + 1
         if depth > MAX_INDEX_DEPTH:
             self.stats.inc_value("discovery/sitemaps_stopped/too-deep")
-            return 0
+            return None
         children: list[tuple[date | None, str]] = []
         for entry in entries:
             url = sp.rules.own_url(response.urljoin(entry["loc"]))
@@ -112,10 +124,11 @@ class SitemapWalker:
         if ordered:
             children.sort(key=lambda c: c[0], reverse=True)
         key = canonical_url(response.url)
-        chain = {"key": key, "todo": [u for _, u in children], "stale": 0, "done": 0, "depth": depth,
-                 "stoppable": ordered and not sp.backfill, "owed": sp.progress.owed(key)}
-        out.extend(self._next(chain))
-        return len(children)  # an index with unread children is not stale for its parent
+        # A nested index goes on counting its parent's run of children with nothing new: an
+        # endless tree of indexes runs out as one index does.
+        return {"key": key, "todo": [u for _, u in children], "done": 0, "new": 0, "depth": depth,
+                "stale": parent["stale"] if parent else 0, "parent": parent,
+                "stoppable": ordered and not sp.backfill, "owed": sp.progress.owed(key)}
 
     def _urlset(self, response: Response, entries: list[dict], out: list[Any]) -> int:
         sp = self.spider
@@ -144,14 +157,16 @@ class SitemapWalker:
             if chain["stoppable"] and chain["stale"] >= self.spider.stale_pages:
                 self.stats.inc_value("discovery/sitemaps_stopped/nothing-new")
                 self.spider.progress.ended(chain["key"], "nothing-new")
-                return []
+                chain["todo"] = []
+                break
             req = self.request(chain["todo"].pop(0), chain)
             if req is not None:
                 return [req]
-        return []
+        # this index is done: its parent goes on
+        parent = chain.get("parent")
+        if parent is None:
+            return []
+        return self._child_done(parent, chain["new"])
 
     def failed(self, chain: dict | None) -> list[scrapy.Request]:
-        if chain is None:
-            return []
-        chain["done"] += 1
-        return self._next(chain)
+        return self._child_done(chain, 0)
