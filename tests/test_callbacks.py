@@ -382,3 +382,25 @@ def test_scrapy_messages_ignored_reason_relies_on():
     robots = Failure(IgnoreRequest("Forbidden by robots.txt"))
     robots.request = req
     assert ignored_reason(robots) is None  # never fetched: nothing to record
+
+
+def test_sitemap_children_unchanged_since_the_last_completed_run_are_not_read_again():
+    s = make()
+    s.sitemap_walker.unchanged_before = date(2025, 10, 1)
+    out = sitemap(s, s.sitemap_walker.request(ORIGIN + "/sitemap.xml"),
+                  index([("/sm-10.xml", "2025-10-28"), ("/sm-09.xml", "2025-09-28")]))
+    assert [r.url for r in out] == [ORIGIN + "/sm-10.xml"]
+    assert sitemap(s, out[0], urlset([art(1)])) and not s.sitemap_walker.failed(None)
+    assert s.crawler.stats.get_value("discovery/sitemaps_unchanged") == 1
+
+
+def test_the_newest_first_listing_ends_where_it_reaches_the_archive():
+    s = make()
+    s.known = {ORIGIN + art(i) for i in range(10, 30)}
+    out = listing(s, "/tin-moi/", 1, listing_html([1, 2, 3]))
+    assert ("/tin-moi/", 2) in listings_of(out)
+    out = listing(s, "/tin-moi/", 2, listing_html([10, 11, 12]), stale=0)
+    assert listings_of(out) == []  # a page with nothing new right after new ones
+    # a section keeps the usual run of stale pages
+    out = listing(s, "/kinh-te/", 2, listing_html([13, 14]), stale=0)
+    assert listings_of(out) == [("/kinh-te/", 3)]

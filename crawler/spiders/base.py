@@ -28,7 +28,7 @@ under the paper.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -158,6 +158,11 @@ class NewsSpider(scrapy.Spider):
             retry_after=timedelta(hours=s.getfloat("ARCHIVE_REJECT_RETRY_HOURS", 6.0)),
             max_attempts=s.getint("ARCHIVE_REJECT_MAX_ATTEMPTS", 5),
         )
+        last = spider.progress.last_completed_start()
+        if last and not spider.backfill:
+            # sitemap children whose lastmod is older than this (a day's margin for time zones and
+            # clocks) were read by that completed run and have not changed since
+            spider.sitemap_walker.unchanged_before = datetime.fromisoformat(last).date() - timedelta(days=1)
         spider.listing_walker.sweep_sections = spider.section_sweep_due(s.getfloat("ARCHIVE_SECTION_SWEEP_HOURS", 168.0))
         spider.logger.info("%d URLs already archived for %s; section listings: %s%s", len(spider.known), spider.site,
                            "all" if spider.listing_walker.sweep_sections else f"only if {spider.latest_path} shows a gap",

@@ -289,7 +289,8 @@ class ListingWalker:
             return chain(out, sp.article_requests(wanted))
         if learn_form and rules.learn_page_form(listing, rel_links):
             self.stats.inc_value("listing/page_form_learned")
-        stop = self.stop(page, len(here), dates, stale_after, repeat)
+        stop = self.stop(listing, page, len(here), dates, stale_after, repeat,
+                         after_new=page > 1 and stale == 0 and page - 1 > owed)
         if not stop and not rules.paginates(listing):
             stop = "no-pagination"
         nxt = None
@@ -309,13 +310,20 @@ class ListingWalker:
             out.append(nxt)
         return chain(out, sp.article_requests(wanted))
 
-    def stop(self, page: int, article_links: int, dates: list[date], stale_after: int, repeat: bool) -> str | None:
+    def stop(self, listing: str, page: int, article_links: int, dates: list[date], stale_after: int, repeat: bool,
+             after_new: bool = False) -> str | None:
+        """Why the walk of ``listing`` ends at ``page`` (None: it goes on). ``after_new``: the
+        page before brought new articles."""
         sp = self.spider
         if article_links == 0:
             return "empty"
         if repeat:
             return "repeat"
         if not sp.backfill and stale_after >= sp.stale_pages:
+            return "nothing-new"
+        if not sp.backfill and listing == sp.latest_path and stale_after and after_new:
+            # the newest-first listing: a page with nothing new right after one with new articles
+            # is where it reaches the archive (pinned old articles sit on page 1, not here)
             return "nothing-new"
         if sp.since and dates and max(dates) < sp.since:
             return "since"

@@ -63,6 +63,14 @@ class Progress:
             "SELECT max(section_sweep) FROM crawls WHERE site = ? AND completed = 1", [self.site]).fetchone()
         return row[0] if row else None
 
+    def last_completed_start(self) -> str | None:
+        """When the last completed crawl of the site started (ISO, UTC)."""
+        if self.archive is None:
+            return None
+        row = self.archive.db.execute(
+            "SELECT max(started) FROM crawls WHERE site = ? AND completed = 1", [self.site]).fetchone()
+        return row[0] if row else None
+
     def owed(self, listing: str) -> int:
         """How deep ``listing`` must be walked in this run whatever it brings (0: no debt)."""
         return self.owed_at_start.get(listing, 0)

@@ -6,7 +6,9 @@ newest child first when every child says when it changed; then, as on listings, 
 before the depth an unfinished earlier run reached). An index inside an index
 is walked whole before its parent goes on (one sitemap request in flight per tree), and goes on
 counting its parent's run of children with nothing new; indexes nest at most
-``MAX_INDEX_DEPTH`` deep. So an endless index tree ends after a few requests, or at the budget. ``lastmod`` and ``news:publication_date`` are held against ``since``.
+``MAX_INDEX_DEPTH`` deep. So an endless index tree ends after a few requests, or at the budget. ``lastmod`` and ``news:publication_date`` are held against ``since``; a child whose
+``lastmod`` is older than the last completed run was read by it and is not read again (except in
+a backfill, or where an unfinished run left the index owed).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class SitemapWalker:
     def __init__(self, spider: Any):
         self.spider = spider
         self.seen: set[str] = set()
+        self.unchanged_before: date | None = None  # set from the last completed run (not in backfills)
 
     @property
     def stats(self) -> Any:
@@ -115,6 +118,10 @@ class SitemapWalker:
                 continue
             if sp.since and lastmod and lastmod < sp.since:
                 self.stats.inc_value("discovery/sitemaps_skipped_before_since")
+                continue
+            if (self.unchanged_before and lastmod and lastmod < self.unchanged_before
+                    and not sp.progress.owed(canonical_url(response.url))):
+                self.stats.inc_value("discovery/sitemaps_unchanged")
                 continue
             if canonical_url(url) not in self.seen:
                 children.append((lastmod, url))
