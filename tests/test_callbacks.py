@@ -404,3 +404,28 @@ def test_the_newest_first_listing_ends_where_it_reaches_the_archive():
     # a section keeps the usual run of stale pages
     out = listing(s, "/kinh-te/", 2, listing_html([13, 14]), stale=0)
     assert listings_of(out) == [("/kinh-te/", 3)]
+
+
+# --- day archives (backfills) ------------------------------------------------------------------------
+
+
+class DayArchiveSpider(BaoCaMauSpider):
+    name = "baocamau-days"
+    date_archive = "/tin-ngay/%d-%m-%Y.html"
+
+
+def test_a_backfill_walks_day_archives_newest_first_until_a_run_of_empty_days():
+    crawler = get_crawler(DayArchiveSpider, {"ARCHIVE_DB": "", "ARCHIVE_ARCHIVE_EMPTY_DAYS": 2})
+    s = DayArchiveSpider.from_crawler(crawler, base_url=ORIGIN, backfill="1")
+    (req,) = s.archive_walker.start()
+    day = date.fromisoformat(req.meta["archive_day"])
+    assert req.url == ORIGIN + day.strftime("/tin-ngay/%d-%m-%Y.html")
+    out = s.parse_archive(HtmlResponse(req.url, request=req, encoding="utf-8", body=listing_html([1, 2])))
+    assert articles_of(out) == [art(1), art(2)]
+    (req,) = [r for r in out if r.callback.__name__ == "parse_archive"]
+    assert date.fromisoformat(req.meta["archive_day"]) == day.fromordinal(day.toordinal() - 1)
+    for _ in range(2):  # two empty days end the walk
+        out = s.parse_archive(HtmlResponse(req.url, request=req, encoding="utf-8", body=listing_html([])))
+        nxt = [r for r in out if r.callback.__name__ == "parse_archive"]
+        req = nxt[0] if nxt else None
+    assert req is None

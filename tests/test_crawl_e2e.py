@@ -390,9 +390,13 @@ def test_incremental_runs_skip_section_listings_when_tin_moi_reaches_the_archive
     for requests in (incremental.second, incremental.third):
         sections = {p for p in listing_pages(requests) if p not in ("/", "/tin-moi/")}
         assert not sections, sections
-    crawls = rows(run1.db, "SELECT stats FROM crawls ORDER BY started")
+    crawls = rows(run1.db, "SELECT stats, started, section_sweep, completed FROM crawls ORDER BY started")
     sweeps = [json.loads(c["stats"]).get("listing/section_sweep") for c in crawls]
     assert sweeps == [1, None, None]
+    # the sweep time is a column, not read back from the stats
+    assert crawls[0]["section_sweep"] >= crawls[0]["started"]
+    assert [c["section_sweep"] for c in crawls[1:]] == [None, None]
+    assert [c["completed"] for c in crawls] == [1, 1, 1]
 
 
 def test_sections_are_walked_when_tin_moi_cannot_reach_the_archive(tmp_path):

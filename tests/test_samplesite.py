@@ -315,3 +315,83 @@ def test_port_and_base_url():
     with s:
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", s.base_url)
         assert s.model.articles[0].published.tzinfo == VN_TZ
+
+
+# --- family sites: their own pagination and the maze traps ------------------------------------------
+
+
+@pytest.fixture(scope="module", params=["aid", "numid", "catid", "generic"])
+def family_site(request):
+    from samplesite.families import SHAPES, FamilySite
+
+    with FamilySite(SHAPES[request.param], articles=30) as s:
+        yield s
+
+
+def test_family_pagination_is_the_sites_own(family_site):
+    """Every page ≥ 2 the site builds is served with that page's entries; the links on a listing
+    page are those same URLs (built by samplesite.families, not by the crawler's page_url)."""
+    site = family_site
+    section = next(p for p in site.sections if len(site.page_paths(p)) >= 2)
+    paths = site.page_paths(section)
+    for n, path in enumerate(paths, start=1):
+        status, _, body = get(site, path)
+        assert status == 200, path
+        shown = site.section_entries(section)[(n - 1) * site.model.per_page: n * site.model.per_page]
+        if site.shape.listing_articles:
+            assert all(site.path_of[a.id] in body.decode() for a in shown), path
+    if site.shape.listing_articles:
+        links = {a.get("href") for a in html_of(site, paths[0]).xpath('//div[@class="pagination"]//a')}
+        assert set(paths[1:]) <= links
+
+
+def test_day_archives_have_the_section_shape_and_lead_on_forever(family_site):
+    from samplesite.families import day_of
+
+    site = family_site
+    home = html_of(site, "/")
+    day_link = next(h for h in home.xpath("//a/@href") if day_of(h))
+    day = day_of(day_link)
+    seen = set()
+    path = day_link
+    for _ in range(5):  # back in time: always one more day
+        page = html_of(site, path)
+        seen.add(path)
+        prev = page.xpath('//div[@class="calendar"]/a/@href')[0]
+        assert day_of(prev) == day_of(path) - timedelta(days=1)
+        path = prev
+    far = site.shape.day(day - timedelta(days=4000))
+    assert get(site, far)[0] == 200
+    assert len(seen) == 5
+
+
+def test_facets_of_facets_never_end(family_site):
+    site = family_site
+    section = next(iter(site.sections))
+    path = site.facet(section, "anh")
+    for depth in range(4):
+        page = html_of(site, path)
+        facets = page.xpath('//ul[@class="nav-filter"]//a/@href')
+        assert len(facets) == 3 and all(site.facet_of(f) for f in facets)
+        path = facets[depth % 3]
+        assert len(site.facet_of(path)[1]) == depth + 2
+    # each listing page also links itself with a query string never seen before
+    fresh = [h for h in html_of(site, section).xpath("//a/@href") if "sid=" in h]
+    again = [h for h in html_of(site, section).xpath("//a/@href") if "sid=" in h]
+    assert fresh and again and fresh != again
+
+
+def test_the_sitemap_index_never_ends_and_the_all_days_page_has_thousands_of_links(family_site):
+    from samplesite.families import ALL_DAYS, MAZE_SITEMAP
+
+    site = family_site
+    status, _, robots = get(site, "/robots.txt")
+    assert f"Sitemap: {site.base_url}{MAZE_SITEMAP}" in robots.decode()
+    path = MAZE_SITEMAP
+    for n in range(1, 6):
+        _, _, body = get(site, path)
+        locs = re.findall(r"<loc>([^<]+)</loc>", body.decode())
+        assert f"{site.base_url}/sitemaps/luu-tru-{n}.xml" in locs
+        path = f"/sitemaps/luu-tru-{n}.xml"
+    days = html_of(site, site.all_days_path()).xpath('//ul[@class="days"]//a/@href')
+    assert len(days) == ALL_DAYS >= 2000
