@@ -26,9 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.family:
         if args.family not in SHAPES:
             parser.error(f"--family: one of {', '.join(sorted(SHAPES))}")
+        # --no-traps: no maze traps (day archives, facets, endless sitemap index, …)
         site = FamilySite(SHAPES[args.family], min(args.articles, 30), host=args.host, port=args.port,
-                          latency=args.latency)
-        args.traps = False
+                          latency=args.latency, maze=args.traps)
     else:
         site = SampleSite(args.articles, traps=args.traps, seed=args.seed, host=args.host, port=args.port,
                           latency=args.latency)
