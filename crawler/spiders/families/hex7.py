@@ -7,15 +7,8 @@ them: one vendor). Articles end in a slash; sections are ``/<cat>``, ``/<cat>/``
 baodaklak, so it is learned per listing.
 """
 
-from crawler.spiders.discovery import AUTO
-from crawler.spiders.families import DENY_PATH, SECTION_PATH
-from crawler.spiders.base import NewsSpider
-
-ARTICLE_PATH = r"^/[a-z0-9-]+(?:/[a-z0-9-]+)?/\d{6}/[a-z0-9-]+-[0-9a-f]{7}/?$"
+from crawler.spiders.families import FAMILIES, FamilySpider
 
 
-class Hex7Spider(NewsSpider):
-    article_path = ARTICLE_PATH
-    listing_path = SECTION_PATH
-    deny_path = DENY_PATH
-    page_url = AUTO
+class Hex7Spider(FamilySpider):
+    family = FAMILIES["hex7"]
