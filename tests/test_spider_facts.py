@@ -305,6 +305,23 @@ ERAS = {
             "https://baolaocai.vn/tu-khoa/du-lich-sa-pa-post56789.html",  # a tag page, whatever it ends in
         ],
     },
+    "baocantho": {  # sites.md notes: classifieds, event hubs and the Khmer and English editions
+        "articles": ["https://baocantho.com.vn/-infographics-can-tho-don-tet-a196545.html"],
+        "not_articles": [
+            "https://baocantho.com.vn/rao-vat-ban-nha-hem-30-thang-4-ninh-kieu-12.html",
+            "https://baocantho.com.vn/su-kien/dai-hoi-dang-bo-thanh-pho-can-tho.123.html",
+        ],
+        "never": [
+            "https://baocantho.com.vn/khmer/detail-a182477.html",
+            "https://baocantho.com.vn/news/can-tho-welcomes-the-new-year-a182478.html",
+            "https://baocantho.com.vn/rao-vat/ban-nha-hem-30-thang-4-a12.html",
+        ],
+    },
+    "hanoimoi": {  # registry: -event<id>.html are topic hubs
+        "articles": ["https://hanoimoi.vn/ha-noi-khoi-cong-vanh-dai-4-712345.html"],
+        "not_articles": ["https://hanoimoi.vn/dai-hoi-dang-bo-thanh-pho-ha-noi-event12345.html"],
+        "never": [],
+    },
     "baotuyenquang": {
         "articles": ["https://baotuyenquang.com.vn/chinh-tri/202405/tuyen-quang-don-nhan-huan-chuong-lao-dong/"],
         "not_articles": [],
@@ -424,3 +441,18 @@ def test_deny_takes_path_prefixes_only():
         assert not rx.search(path), path
     with pytest.raises(ValueError, match="path prefixes"):
         deny("bao-in|.*")
+
+
+def family_of(cls) -> str:
+    return next(k.__dict__["family"].key for k in cls.__mro__ if "family" in k.__dict__)
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/sites.md"])
+def test_the_family_tables_say_where_each_spider_is(doc):
+    """The README's and docs/sites.md's family tables name each spider in its family's row."""
+    text = (Path(__file__).parent.parent / doc).read_text(encoding="utf-8")
+    rows = {m[1]: m[2] for m in re.finditer(r"^\| `(\w+)` \| [^|]+ \|(.*)\|$", text, re.M) if m[1] in FAMILIES}
+    assert set(rows) == set(FAMILIES), doc
+    for name in SITE_SPIDERS:
+        rows_naming = {key for key, row in rows.items() if re.search(rf"(?<![\w`]){name}(?![\w`])|`{name}`", row)}
+        assert rows_naming == {family_of(SPIDERS[name])}, (doc, name, rows_naming)
