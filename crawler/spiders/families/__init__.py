@@ -18,7 +18,7 @@ sites) and any other ``NewsSpider`` fact all its sites share (``facts``). Its ba
 
 A site spider (``spiders/<name>.py``) states facts only and may narrow or widen ``article_path``:
 a site that used several URL shapes over the years (its URL *eras*) joins them with ``either()``,
-from other families' rows where they are one (``either(NUMID.article_path, HEX7.article_path)``),
+from other families where they are one (``either(NumIdSpider.article_path, Hex7Spider.article_path)``),
 and adds what it never wants to ``deny()``.
 """
 
@@ -77,7 +77,7 @@ class Family:
     listing_path: str = SECTION_PATH
     deny_path: str | None = DENY_PATH
     page_url: str | None = AUTO
-    facts: Mapping[str, Any] = field(default_factory=dict)  # other NewsSpider attributes
+    facts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # other NewsSpider attributes
 
     def attributes(self) -> dict[str, Any]:
         return {"article_path": self.article_path, "listing_path": self.listing_path,
