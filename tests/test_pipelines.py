@@ -8,7 +8,6 @@ from scrapy.utils.test import get_crawler
 
 from crawler.store.archive import Archive
 from crawler.items import PageItem
-from pipelines.dedupe import DedupePipeline
 from pipelines.extract import ExtractPipeline
 from pipelines.store import StorePipeline
 from spiders.baocamau import BaoCaMauSpider
@@ -30,14 +29,13 @@ def crawler(tmp_path):
 
 
 def run_all(crawler, items):
-    extract, dedupe, store = (cls.from_crawler(crawler) for cls in (ExtractPipeline, DedupePipeline, StorePipeline))
-    for p in (extract, dedupe, store):
+    extract, store = (cls.from_crawler(crawler) for cls in (ExtractPipeline, StorePipeline))
+    for p in (extract, store):
         p.open_spider()
     out = []
     for item in items:
-        item = asyncio.run(extract.process_item(item))
-        out.append(store.process_item(dedupe.process_item(item)))
-    for p in (extract, dedupe, store):
+        out.append(store.process_item(asyncio.run(extract.process_item(item))))
+    for p in (extract, store):
         p.close_spider()
     return out
 
@@ -51,12 +49,12 @@ def test_article_then_copy_then_reject(crawler):
                  status=404, reject_reason="http-404"),
     ])
     first, copy, video, gone = items
-    assert first.article["title"] and first.hash and not first.duplicate
-    assert copy.duplicate and copy.hash == first.hash and copy.article is None
+    assert first.article["title"] and copy.article == first.article
     assert video.reject_reason == "video-only"
     stats = crawler.stats.get_stats()
     assert stats["archive/inserted"] == 1
-    assert stats["archive/duplicate"] == 1
+    assert stats["archive/alias"] == 1  # the store decided: same text, second URL
+    assert stats["archive/rejected"] == 2
     assert stats["extract/rejected/video-only"] == 1
     assert stats["extract/rejected/http-404"] == 1
     with Archive(crawler.settings["ARCHIVE_DB"]) as archive:
@@ -65,10 +63,12 @@ def test_article_then_copy_then_reject(crawler):
         assert {r["reason"] for r in archive.db["rejects"].rows} == {"video-only", "http-404"}
 
 
-def test_dedupe_sees_articles_stored_by_an_earlier_run(crawler):
+def test_store_sees_articles_stored_by_an_earlier_run(crawler):
     run_all(crawler, [page("baocamau_article.html", "https://baocamau.vn/a-a1.html")])
-    [again] = run_all(crawler, [page("baocamau_article.html", "https://baocamau.vn/moved-a9.html")])
-    assert again.duplicate
+    run_all(crawler, [page("baocamau_article.html", "https://baocamau.vn/moved-a9.html")])
+    assert crawler.stats.get_value("archive/inserted") == 1 and crawler.stats.get_value("archive/alias") == 1
+    with Archive(crawler.settings["ARCHIVE_DB"]) as archive:
+        assert {r["hash"] for r in archive.db["urls"].rows} == {archive.db.execute("SELECT hash FROM articles").fetchone()[0]}
 
 
 def test_extraction_in_worker_processes_gives_the_same_article(tmp_path):
