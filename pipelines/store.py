@@ -114,6 +114,9 @@ class StorePipeline:
         self.unwritten.extend(exc.pending)
         self.stats.set_value("archive/store_failed", 1)
         logger.error("Store failed, closing the spider: %s", exc)
-        engine = getattr(self.crawler, "engine", None)
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # not crawling (a pipeline driven by hand)
+            return
         if engine is not None and engine.spider is not None:
             deferred_from_coro(engine.close_spider_async(reason=reasons.STORE_FAILED))
