@@ -25,8 +25,8 @@ full, locked beyond every retry, I/O error) raises ``StoreFailed`` with what was
 written; the crawl then ends as ``store-failed`` (``pipelines/store.py``).
 
 Opening checks the file before anything is written to it: a file that is not SQLite, or an
-archive that fails SQLite's ``quick_check`` (run once per process and file, when opening for
-writing), raises ``ArchiveError`` with one line to show the user. ``readonly=True`` opens an
+archive that fails SQLite's ``quick_check`` (run once per process and file: about a second per
+gigabyte once the file is cached), raises ``ArchiveError`` with one line to show the user. ``readonly=True`` opens an
 existing archive for reading only and never creates one (``ArchiveMissing``).
 """
 
@@ -233,10 +233,6 @@ class Archive:
             if "not a database" in str(exc):
                 raise ArchiveError(f"{self.path} is not a SQLite database") from exc
             raise ArchiveError(f"integrity_check failed: {one_line(str(exc))}") from exc
-        if self.readonly:
-            self.db.execute("PRAGMA query_only=ON")
-            self._check_schema()
-            return
         key = None
         if not memory:
             st = os.stat(self.path)
@@ -248,11 +244,17 @@ class Archive:
             if not memory:
                 self.quick_check()
             self._configure(memory)
-            self._migrate()
+            if self.readonly:
+                self._check_schema()  # raises unless every migration has run
+            else:
+                self._migrate()
             if key is not None:
                 _ready[key] = self.db.execute("PRAGMA schema_version").fetchone()[0]
 
     def _configure(self, memory: bool) -> None:
+        if self.readonly:
+            self.db.execute("PRAGMA query_only=ON")
+            return
         if not memory:
             self.db.enable_wal()
         # NORMAL is crash-safe under WAL (an application kill loses no committed transaction).
