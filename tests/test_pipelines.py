@@ -82,3 +82,71 @@ def test_extraction_in_worker_processes_gives_the_same_article(tmp_path):
         p.close_spider()
     inline = asyncio.run(ExtractPipeline(c, 0).process_item(page("baocamau_article.html", "https://baocamau.vn/a-a1.html")))
     assert item.article == inline.article
+
+
+# -- the extraction workers' lifetime ----------------------------------------------------------
+
+_POOL_SCRIPT = r"""
+import asyncio, multiprocessing.resource_tracker as rt, sys, time
+from pathlib import Path
+from scrapy.utils.test import get_crawler
+from crawler.items import PageItem
+from pipelines.extract import ExtractPipeline
+from spiders.baocamau import BaoCaMauSpider
+
+crawler = get_crawler(BaoCaMauSpider, {"ARCHIVE_EXTRACT_WORKERS": 2})
+crawler.stats.open_spider()
+pipeline = ExtractPipeline.from_crawler(crawler)
+pipeline.open_spider()
+html = Path(sys.argv[1]).read_text(encoding="utf-8")
+
+async def two():
+    return await asyncio.gather(*(pipeline.process_item(PageItem(url=f"https://baocamau.vn/a-a{n}.html",
+        site="baocamau", fetched_at="2025-07-24T00:00:00+00:00", status=200, html=html)) for n in (1, 2)))
+
+items = asyncio.run(two())
+assert all(i.article for i in items)
+print(*pipeline.pool._processes, rt._resource_tracker._pid, flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to watch processes")
+def test_extraction_workers_exit_when_the_crawl_process_is_killed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import PROJECT_ROOT, crawl_env
+
+    proc = subprocess.Popen([sys.executable, "-c", _POOL_SCRIPT, str(PAGES / "baocamau_article.html")],
+                            cwd=PROJECT_ROOT, env=crawl_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        line = proc.stdout.readline()
+        pids = [int(p) for p in line.split()]
+        assert len(pids) == 3, f"no pool started: {line!r} {proc.stderr.read() if proc.poll() is not None else ''}"
+        assert all(_alive(p) for p in pids)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 15
+        while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = [p for p in pids if _alive(p)]
+        assert not left, f"still running after the crawl process was killed: {left} (workers, then tracker)"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in pids if "pids" in locals() else []:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
