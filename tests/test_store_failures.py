@@ -255,3 +255,38 @@ def test_a_crawl_onto_a_full_disk_ends_store_failed_with_its_losses_counted(tmp_
         assert result.log.count("Store failed, closing the spider") == 1
         stored = rows(db, "SELECT count(*) FROM articles")[0][0]
         assert 0 < stored < len(clean_site.model.articles)
+
+
+@pytest.mark.e2e
+def test_a_crawl_locked_out_of_its_archive_ends_store_failed_with_its_losses_counted(tmp_path, clean_site):
+    from tests.conftest import start_crawl
+
+    db = tmp_path / "archive.db"
+    Archive(db).close()
+    proc, log_path = start_crawl(clean_site, db, name="store-locked",
+                                 settings={"ARCHIVE_BATCH_SIZE": 3, "ARCHIVE_DB_TIMEOUT": 0.2,
+                                           "ARCHIVE_DB_LOCK_ATTEMPTS": 3, "ARCHIVE_EXTRACT_WORKERS": 0,
+                                           "ARCHIVE_WARC_DIR": ""})
+    blocker = None
+    try:
+        deadline = time.monotonic() + 60
+        while not rows(db, "SELECT id FROM crawls") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        blocker = hold_lock(db)  # another writer, from the crawl's start on, for longer than any retry
+        while "could not be stored" not in log_path.read_text(encoding="utf-8") and proc.poll() is None \
+                and time.monotonic() < deadline:
+            time.sleep(0.02)
+        blocker.rollback()  # gone: the crawl can still say in its row what it lost
+        proc.wait(timeout=60)
+    finally:
+        if blocker is not None:
+            blocker.close()
+        if proc.poll() is None:
+            proc.kill()
+    log = log_path.read_text(encoding="utf-8")
+    (crawl,) = rows(db, "SELECT * FROM crawls")
+    stats = json.loads(crawl["stats"])
+    assert crawl["finish_reason"] == "store-failed", log[-3000:]
+    assert crawl["lost_records"] == stats["archive/lost"] > 0
+    assert "database is locked" in log and "Traceback" not in log
+    assert rows(db, "SELECT count(*) FROM articles")[0][0] + crawl["lost_records"] <= len(clean_site.articles)
