@@ -49,6 +49,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
 
+from crawler import reasons
 from crawler.store.archive import Archive, article_fields
 from crawler.text.extract import extract
 from crawler.text import content_hash
@@ -95,9 +96,9 @@ def page_html(rec: Record) -> tuple[str | None, str | None]:
     try:
         response = response_from_record(rec)
     except IgnoreRequest:
-        return None, "too-large"
+        return None, reasons.TOO_LARGE
     if not isinstance(response, TextResponse):
-        return None, "not-html"
+        return None, reasons.NOT_HTML
     return response.text, None
 
 

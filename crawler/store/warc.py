@@ -63,6 +63,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.request import request_httprepr
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -369,11 +370,8 @@ def iter_records(path: Path) -> Iterator[Entry]:
             if end < size:
                 logger.warning("%s: %d bytes after offset %d are not a complete record "
                                "(truncated by a killed crawl?); skipped", path, size - end, end)
-        except (EOFError, OSError, ValueError) as exc:  # zlib/gzip errors are OSError subclasses
-            logger.warning("%s: stopped at a damaged or truncated record (%s)", path, exc)
-        except Exception as exc:  # warcio's ArchiveLoadFailed
-            if type(exc).__name__ != "ArchiveLoadFailed":
-                raise
+        # zlib/gzip errors are OSError subclasses; warcio raises ArchiveLoadFailed for a bad header.
+        except (EOFError, OSError, ValueError, ArchiveLoadFailed) as exc:
             logger.warning("%s: stopped at a damaged or truncated record (%s)", path, exc)
 
 
