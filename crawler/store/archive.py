@@ -25,9 +25,9 @@ full, locked beyond every retry, I/O error) raises ``StoreFailed`` with what was
 written; the crawl then ends as ``store-failed`` (``pipelines/store.py``).
 
 Opening checks the file before anything is written to it: a file that is not SQLite, or an
-archive that fails SQLite's ``quick_check`` (run once per process and file: about a second per
-gigabyte once the file is cached), raises ``ArchiveError`` with one line to show the user. ``readonly=True`` opens an
-existing archive for reading only and never creates one (``ArchiveMissing``).
+archive that fails SQLite's ``quick_check`` (run once per process and file), raises
+``ArchiveError`` with one line to show the user. ``readonly=True`` opens an existing archive
+for reading only and never creates one (``ArchiveMissing``).
 """
 
 from __future__ import annotations
@@ -262,8 +262,9 @@ class Archive:
         self.db.execute("PRAGMA foreign_keys=ON")
 
     def quick_check(self) -> None:
-        """SQLite's ``quick_check`` (integrity_check without the index contents): O(file size),
-        about a second per 100 MB. Raises ``ArchiveError`` with its first finding."""
+        """SQLite's ``quick_check`` (integrity_check without matching index contents to their
+        tables): one read of the file, 0.2 s for a cached 300 MB archive. Raises
+        ``ArchiveError`` with its first finding."""
         try:
             rows = [r[0] for r in self.db.execute("PRAGMA quick_check")]
         except sqlite3.DatabaseError as exc:
@@ -279,7 +280,7 @@ class Archive:
         if not migrations.applied(self.db) and not self.db["articles"].exists():
             raise ArchiveError(f"{self.path} is a SQLite database but not an archive")
         raise ArchiveError(f"{self.path} has an older schema ({len(pending)} upgrades pending); "
-                           f"any writing command (a crawl, `python -m crawler sites`) upgrades it")
+                           f"a writing command (a crawl, an import) upgrades it")
 
     def retrying(self) -> Retrying:
         """Tenacity's loop for a write that may find the database locked (``for attempt in
