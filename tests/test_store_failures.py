@@ -291,3 +291,35 @@ def test_a_crawl_locked_out_of_its_archive_ends_store_failed_with_its_losses_cou
     assert crawl["lost_records"] == stats["archive/lost"] > 0
     assert "database is locked" in log and "Traceback" not in log
     assert rows(db, "SELECT count(*) FROM articles")[0][0] + crawl["lost_records"] <= len(clean_site.articles)
+
+
+def test_a_lone_surrogate_escaped_in_json_ld_goes_from_extraction_to_one_unstorable_reject(tmp_path):
+    """The reported page: JSON-LD may spell a lone surrogate as ``\\ud83d`` (half an emoji),
+    which extraction faithfully returns and SQLite cannot store."""
+    crawler = get_crawler(BaoCaMauSpider, {"ARCHIVE_DB": str(tmp_path / "archive.db"), "ARCHIVE_BATCH_SIZE": 3,
+                                           "ARCHIVE_EXTRACT_WORKERS": 0})
+    crawler.stats.open_spider()
+    extract, store = ExtractPipeline.from_crawler(crawler), StorePipeline.from_crawler(crawler)
+    store.open_spider()
+    camau = (PAGES / "baocamau_article.html").read_text(encoding="utf-8")
+    assert '"name":"Hoàng Lam - Hữu Thọ"' in camau
+    pages = {
+        "https://baoquangnam.vn/tin-a1.html": (PAGES / "baoquangnam_article.html").read_text(encoding="utf-8"),
+        "https://baocamau.vn/tin-a2.html": camau.replace('"name":"Hoàng Lam - Hữu Thọ"',
+                                                         '"name":"Hoàng Lam \\ud83d Hữu Thọ"'),
+        "https://baocamau.vn/tin-a3.html": camau.replace("</p>", " (cập nhật)</p>", 1),
+    }
+    for url, html in pages.items():
+        it = asyncio.run(extract.process_item(PageItem(url=url, site="baocamau", fetched_at=AT, status=200,
+                                                       html=html)))
+        assert it.article is not None
+        store.process_item(it)
+    store.close_spider()
+    archive = crawl_archive(crawler)
+    assert {r["url"] for r in archive.db["urls"].rows} == {"https://baoquangnam.vn/tin-a1.html",
+                                                           "https://baocamau.vn/tin-a3.html"}
+    (reject,) = archive.db["rejects"].rows
+    assert reject["url"] == "https://baocamau.vn/tin-a2.html" and reject["reason"] == "unstorable"
+    assert "surrogates not allowed" in reject["detail"]
+    assert crawler.stats.get_value("archive/unstorable") == 1 and crawler.stats.get_value("archive/inserted") == 2
+    store.connection.close()
