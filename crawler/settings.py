@@ -42,20 +42,22 @@ REDIRECT_MAX_TIMES = 5
 
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
-    "pipelines.dedupe.DedupePipeline": 200,
+    # The store decides novelty itself (new / alias / revision / unchanged): no dedupe stage.
     "pipelines.store.StorePipeline": 300,
 }
-# Raw captures (crawler/store/warc.py): just after the HTTP cache, before every middleware that
+# Raw captures (crawler/middlewares/warc.py): just after the HTTP cache, before every middleware that
 # changes a response (HttpCompressionMiddleware 590, RedirectMiddleware 600), so the WARC
 # records hold the body as the server sent it. The spider middleware copies the capture's
 # location onto the page item.
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.store.warc.WarcMiddleware": 880,
+    "crawler.middlewares.warc.WarcMiddleware": 880,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.warcmeta.WarcMetaMiddleware": 550,
 }
 EXTENSIONS = {
+    # The crawl's one archive connection (opened on first use, closed when the engine stops).
+    "crawler.extensions.archive.ArchiveConnection": 0,
     "crawler.extensions.crawllog.CrawlLog": 500,
 }
 
@@ -70,6 +72,10 @@ ARCHIVE_MAX_PAGES = 1000
 ARCHIVE_SECTION_SWEEP_HOURS = 168.0
 ARCHIVE_REJECT_RETRY_HOURS = 6.0
 ARCHIVE_REJECT_MAX_ATTEMPTS = 5
+# The store's writes (crawler/store/archive.py): a write that finds the database locked waits
+# ARCHIVE_DB_TIMEOUT, and is tried ARCHIVE_DB_LOCK_ATTEMPTS times in all (pauses of 0.2 s
+# doubling to 5 s between) before the crawl ends as store-failed.
+ARCHIVE_DB_LOCK_ATTEMPTS = 8
 # WARC captures: a relative path is relative to ARCHIVE_DB's folder (<project>/warc/ for the
 # default archive); empty disables capture. Files rotate at ARCHIVE_WARC_MAX_BYTES.
 ARCHIVE_WARC_DIR = "warc"
