@@ -53,7 +53,8 @@ class CrawlLog:
         }
         with Archive(self.db_path) as archive:
             archive.finish_crawl(self.crawl_id, finish_reason=reason, figures=figures, stats=stats)
-        spider.logger.info(
+        # The summary (crawler/extensions/summary.py) says this and more at INFO.
+        spider.logger.debug(
             "Crawl %s finished (%s): %d requests, %d new articles, %d duplicates, %d rejects",
             self.crawl_id, reason, figures["requests"], figures["new_articles"], figures["duplicates"], figures["rejects"],
         )
