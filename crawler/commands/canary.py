@@ -292,8 +292,9 @@ def network_check(probe_host: str, site_urls: Iterable[str], timeout: float = 5)
     causes = sorted({a for a in answers if a})
     parts = [f"{probe_host} ({first})"] if probe_host else []
     if targets:
-        parts.append(f"none of the {len(targets)} site host(s) ({', '.join(causes)})")
-    return "no network: could not reach " + " nor ".join(parts) + " — check the connection or DNS; try make demo"
+        parts.append(f"none of the {len(targets)} site hosts ({', '.join(causes)})")
+    return ("no network: " + " and ".join(parts) + " could be reached"
+            + " — check the connection or DNS; try make demo")
 
 
 def site_url(cls: type, base_urls: dict[str, str]) -> str:

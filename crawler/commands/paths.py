@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TextIO
 
 from crawler.store.errors import ArchiveError, ArchiveMissing
 
@@ -51,15 +50,15 @@ def existing_archive(path: str | Path | None) -> Path:
     return p
 
 
-def archive_for_writing(path: str | Path, *, say: TextIO | None = sys.stderr) -> Path:
+def archive_for_writing(path: str | Path, *, quiet: bool = False) -> Path:
     """The archive a crawl or an import may write: an existing SQLite file, or a new file in an
-    existing folder (announced on ``say``)."""
+    existing folder (announced on stderr unless ``quiet``)."""
     p = Path(path)
     if p.exists():
         _check_file(p)
         return p
     if not p.parent.is_dir():
         raise ArchiveMissing(f"cannot create {p}: folder {p.parent} does not exist")
-    if say is not None:
-        print(f"creating new archive at {p}", file=say, flush=True)
+    if not quiet:
+        print(f"creating new archive at {p}", file=sys.stderr, flush=True)
     return p
