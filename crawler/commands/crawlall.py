@@ -193,15 +193,16 @@ class SiteResult:
 
     @property
     def status(self) -> str:
+        """``ok``, or the finish reason (``site-unreachable``, ``closespider_timeout``, …), or FAILED."""
         if self.error is not None:
             return "FAILED"
         if self.finish_reason is None:
             return "FAILED (unfinished)"
-        if self.responses == 0:
-            return f"FAILED ({self.stats_failure() or 'no response'})"
         if self.finish_reason == "finished":
+            if self.responses == 0:  # reachability judgement switched off
+                return f"FAILED ({self.stats_failure() or 'no response'})"
             return "ok"
-        return self.finish_reason  # shutdown, closespider_*: resumable with --jobdir
+        return self.finish_reason
 
     def stats_failure(self) -> str | None:
         """The commonest download failure in words (e.g. 'DNS lookup failed') when nothing came back."""
