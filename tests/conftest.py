@@ -93,7 +93,9 @@ def run_command(cmd: list[str], *, env: dict[str, str] | None = None, timeout: f
         except subprocess.TimeoutExpired:
             pytest.fail(f"{' '.join(cmd[:6])} … did not finish within {timeout} s"
                         + (f"; see {log_path}" if log_path else ""))
-    logged = log_path.read_text(encoding="utf-8", errors="replace") if log_path else None
+    logged = None
+    if log_path:  # what the command wrote, without the command line heading the file
+        logged = log_path.read_text(encoding="utf-8", errors="replace").split("\n", 1)[-1]
     stdout_text = logged if (merge and logged is not None) else (proc.stdout or "")
     stderr_text = logged if logged is not None else (proc.stderr or "")
     return Ran(proc.returncode, stdout_text, stderr_text, log_path)
@@ -127,11 +129,14 @@ def invoke():
 
 
 def crawl_command(site: SampleSite | str, db: Path | str, *args: str, settings: dict | None = None,
-                  spider: str = "baocamau", log_level: str = "INFO") -> list[str]:
+                  spider: str = "baocamau", log_level: str | None = "INFO") -> list[str]:
+    """The ``scrapy crawl`` command line; ``log_level=None`` leaves the project's default log."""
     base_url = site if isinstance(site, str) else site.base_url
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base_url}",
            "-s", f"ARCHIVE_DB={db}", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
-           "-s", "DOWNLOAD_TIMEOUT=3", "-s", f"LOG_LEVEL={log_level}"]
+           "-s", "DOWNLOAD_TIMEOUT=3"]
+    if log_level:
+        cmd += ["-s", f"LOG_LEVEL={log_level}"]
     for key, value in (settings or {}).items():
         cmd += ["-s", f"{key}={value}"]
     for arg in args:
