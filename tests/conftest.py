@@ -112,20 +112,20 @@ def cli():
     return run_cli
 
 
-@pytest.fixture
-def invoke():
-    """``invoke(*args)`` → click ``Result`` (``exit_code``, ``stdout``, ``stderr``): the command
-    line run in this process. Never for a crawl (one reactor per process)."""
+def invoke_cli(*args: str | Path):
+    """``python -m crawler <args>`` in this process through click's ``CliRunner`` → its ``Result``
+    (``exit_code``, ``stdout``, ``stderr``). Never for a crawl (one reactor per process)."""
     from click.testing import CliRunner
 
     from crawler.__main__ import cli as group
 
-    runner = CliRunner()
+    return CliRunner().invoke(group, [str(a) for a in args], catch_exceptions=False)
 
-    def _invoke(*args: str | Path):
-        return runner.invoke(group, [str(a) for a in args], catch_exceptions=False)
 
-    return _invoke
+@pytest.fixture
+def invoke():
+    """``invoke(*args)``: ``invoke_cli`` as a fixture."""
+    return invoke_cli
 
 
 def crawl_command(site: SampleSite | str, db: Path | str, *args: str, settings: dict | None = None,
