@@ -26,8 +26,9 @@ venv: $(BIN)/.installed
 
 # Exit status: 2 (make's) whenever the crawl's was not 0; make's "Error N" line shows the
 # crawl's own (README, "Exit status"), and the crawl's last line says why.
+# DB=PATH (as for serve) crawls into that archive instead of the ARCHIVE_DB setting.
 crawl: venv
-	$(BIN)/scrapy crawl $(SITE) $(ARGS)
+	$(BIN)/scrapy crawl $(SITE) $(if $(filter-out file default undefined,$(origin DB)),-s ARCHIVE_DB=$(DB)) $(ARGS)
 
 test: venv
 	$(BIN)/python -m pytest -q

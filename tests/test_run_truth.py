@@ -191,6 +191,15 @@ def test_crawl_checks_the_archive_path(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip() == f"scrapy crawl: {bad} is not a SQLite database"
     assert bad.read_bytes() == before
+    # The right header over a damaged body: the store's open finds it, still before the crawl.
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 40)
+    before = damaged.read_bytes()
+    done = scrapy_crawl("http://baocamau.invalid", damaged, log="truth-damaged")
+    assert done.returncode == 2, done.tail()
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"scrapy crawl: {damaged}") and "Traceback" not in done.stderr
+    assert damaged.read_bytes() == before
 
 
 def make_crawl(*args: str) -> subprocess.CompletedProcess:

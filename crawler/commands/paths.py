@@ -16,6 +16,7 @@ that runs before anything is started or written.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -62,3 +63,21 @@ def archive_for_writing(path: str | Path, *, quiet: bool = False) -> Path:
     if not quiet:
         print(f"creating new archive at {p}", file=sys.stderr, flush=True)
     return p
+
+
+def verify_archive(path: str | Path) -> None:
+    """Open an existing archive through the store once, before a crawl starts, so that what the
+    header check cannot see (a damaged file, a failed integrity check: the store's own checks)
+    is one line now rather than a traceback from inside the crawl."""
+    from crawler.store.archive import Archive
+
+    p = Path(path)
+    if not p.exists():
+        return
+    try:
+        with Archive(p):
+            pass
+    except ArchiveError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{p}: {exc}") from exc

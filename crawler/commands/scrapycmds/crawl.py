@@ -20,7 +20,7 @@ from scrapy.spiderloader import get_spider_loader
 
 from crawler.commands import outcome
 from crawler.commands.logs import quiet_logging
-from crawler.commands.paths import archive_for_writing
+from crawler.commands.paths import archive_for_writing, verify_archive
 from crawler.store.errors import ArchiveError
 
 
@@ -64,6 +64,7 @@ class Command(ScrapyCrawl):
         if db:
             try:
                 archive_for_writing(db)
+                verify_archive(db)
             except ArchiveError as exc:
                 print(f"scrapy crawl: {exc}", file=sys.stderr)
                 sys.exit(outcome.USAGE)
