@@ -262,6 +262,7 @@ def test_interrupted_run_resumes_from_its_jobdir(tmp_path):
                     proc.kill()
         out = log_path.read_text(encoding="utf-8")
         assert re.search(rf"^{name}\s+shutdown\b", out, re.M), out[-3000:]
+        assert proc.returncode == 7, out[-3000:]  # interrupted (README, "Exit status")
         assert (jobdir / name / "requests.seen").exists()
         stored = {r["url"] for r in rows(db, "SELECT url FROM urls")}
         assert 0 < len(stored) < 80
