@@ -354,12 +354,12 @@ def test_summary_names_rejects_budgets_and_the_archive():
     ]
 
 
-def test_progress_board_sums_the_sites_of_crawl_all():
+def test_progress_board_shows_one_row_per_site_under_crawl_all():
     import io
 
     class Fake:
-        def __init__(self, site, pages, new, rejects, closed=False):
-            self.site, self.closed, self.started = site, closed, time.monotonic() - 5
+        def __init__(self, site, pages, new, rejects, reason=None):
+            self.site, self.closed, self.reason, self.started = site, reason is not None, reason, time.monotonic() - 5
             self._f = {"pages": pages, "new": new, "rejects": rejects}
 
         def figures(self):
@@ -369,10 +369,26 @@ def test_progress_board_sums_the_sites_of_crawl_all():
             return 2.5
 
     stream = io.StringIO()
-    board = Board(stream)
-    board.crawls = {1: Fake("baocamau", 1000, 400, 3), 2: Fake("baocantho", 234, 56, 9, closed=True)}
+    board = Board(stream, height=24)
+    board.crawls = {1: Fake("baocantho", 234, 56, 9, reason="site-unreachable"), 2: Fake("baocamau", 1000, 400, 3)}
     board.finished = 1
     board.draw()
-    assert stream.getvalue() == CLEAR + "1/2 sites done  1,234 pages · 456 new · 12 rejects · 2.5 pages/s · 5 s"
+    drawn = stream.getvalue()
+    assert drawn.startswith(CLEAR)
+    lines = drawn[len(CLEAR):].split("\n")
+    assert lines[0] == "1/2 sites done  1,234 pages · 456 new · 12 rejects · 2.5 pages/s · 5 s"
+    assert lines[1].split() == ["site", "state", "pages", "new", "rejects", "pages/s"]
+    assert lines[3].split() == ["baocamau", "running", "1,000", "400", "3", "2.5"]  # running sites first
+    assert lines[4].split() == ["baocantho", "site-unreachable", "234", "56", "9", "-"]
+    # Erasing goes back up over all five lines and clears them; a redraw replaces them.
     board.erase()
-    assert stream.getvalue().endswith(CLEAR) and not board.shown
+    assert stream.getvalue().endswith("\r\x1b[4A\x1b[J") and not board.shown
+    # A terminal too short for every row: running first, then a count of the rest.
+    short = Board(io.StringIO(), height=6)
+    short.crawls = {i: Fake(f"site{i}", i, 0, 0, reason=None if i < 2 else "finished") for i in range(5)}
+    assert short.lines()[-1] == "… and 3 more sites"
+    assert [line.split()[0] for line in short.lines()[3:5]] == ["site0", "site1"]
+    # One crawl: one line.
+    single = Board(io.StringIO())
+    single.crawls = {1: Fake("baocamau", 10, 2, 1)}
+    assert single.lines() == ["baocamau  10 pages · 2 new · 1 rejects · 2.5 pages/s · 5 s"]

@@ -5,8 +5,10 @@ seconds (default 2)::
 
     baocamau  1,234 pages · 456 new · 12 rejects · 8.1 pages/s · 2 min 31 s
 
-and under ``crawl-all`` the same line sums every site still running (``3/10 sites done``).
-Log lines that arrive meanwhile erase it first, so it never garbles them. Elsewhere (cron,
+and under ``crawl-all`` a live table, one row per paper (its state, pages, new articles,
+rejects, rate), under a line summing them all (``3/10 sites done``); running sites first when
+the terminal is shorter than the table. Log lines that arrive meanwhile erase it first, so it
+never garbles them. Elsewhere (cron,
 systemd, a pipe) a log line with the same figures is written every ``LOGSTATS_INTERVAL``
 seconds (default 60), in place of Scrapy's ``LogStats`` line, which this replaces
 (``ARCHIVE_PROGRESS = "off"`` turns both off; ``"line"``/``"log"`` force one form).
@@ -15,6 +17,7 @@ seconds (default 60), in place of Scrapy's ``LogStats`` line, which this replace
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 import time
 from typing import Any, ClassVar, TextIO
@@ -35,18 +38,21 @@ def _n(value: int) -> str:
 
 
 class Board:
-    """The crawls of this process and the one line that shows them (shared by every crawler)."""
+    """The crawls of this process and what shows them (shared by every crawler): one line for one
+    crawl, a table for several."""
 
-    def __init__(self, stream: TextIO):
+    def __init__(self, stream: TextIO, height: int | None = None):
         self.stream = stream
         self.crawls: dict[int, Progress] = {}
         self.finished = 0
         self.shown = False
+        self.drawn_lines = 0  # lines of the last drawing, to move back up over them
+        self.height = height  # terminal rows available (None: ask the terminal)
 
     def line(self) -> str:
-        running = [p for p in self.crawls.values() if not p.closed]
         if not self.crawls:
             return ""
+        running = [p for p in self.crawls.values() if not p.closed]
         pages = sum(p.figures()["pages"] for p in self.crawls.values())
         new = sum(p.figures()["new"] for p in self.crawls.values())
         rejects = sum(p.figures()["rejects"] for p in self.crawls.values())
@@ -57,18 +63,36 @@ class Board:
         return (f"{who}  {_n(pages)} pages · {_n(new)} new · {_n(rejects)} rejects · "
                 f"{rate:.1f} pages/s · {duration(elapsed)}")
 
+    def lines(self) -> list[str]:
+        head = self.line()
+        if len(self.crawls) < 2:
+            return [head] if head else []
+        from tabulate import tabulate
+
+        crawls = sorted(self.crawls.values(), key=lambda p: (p.closed, p.site))  # running first
+        room = (self.height or shutil.get_terminal_size((100, 24)).lines) - 4
+        shown, hidden = crawls[:max(room, 1)], crawls[max(room, 1):]
+        rows = [(p.site, p.reason or "running", p.figures()["pages"], p.figures()["new"], p.figures()["rejects"],
+                 "-" if p.closed else f"{p.rate():.1f}") for p in shown]
+        table = tabulate(rows, headers=("site", "state", "pages", "new", "rejects", "pages/s"), tablefmt="simple",
+                         intfmt=",").splitlines()
+        more = [f"… and {len(hidden)} more sites"] if hidden else []
+        return [head, *table, *more]
+
     def draw(self) -> None:
-        text = self.line()
-        if text:
-            self.stream.write(CLEAR + text)
+        lines = self.lines()
+        if lines:
+            self.erase()
+            self.stream.write(CLEAR + "\n".join(lines))
             self.stream.flush()
-            self.shown = True
+            self.shown, self.drawn_lines = True, len(lines)
 
     def erase(self) -> None:
         if self.shown:
-            self.stream.write(CLEAR)
+            up = self.drawn_lines - 1
+            self.stream.write(CLEAR if up == 0 else f"\r\x1b[{up}A\x1b[J")
             self.stream.flush()
-            self.shown = False
+            self.shown, self.drawn_lines = False, 0
 
 
 class EraseLine(logging.Filter):
@@ -94,6 +118,7 @@ class Progress:
         self.site = ""
         self.started = time.monotonic()
         self.closed = False
+        self.reason: str | None = None  # the finish reason, once closed
         self._last = (self.started, 0)  # (time, pages) of the previous rate sample
         self._rate = 0.0
         self.task: Any = None
@@ -173,7 +198,7 @@ class Progress:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.task is not None and self.task.running:
             self.task.stop()
-        self.closed = True
+        self.closed, self.reason = True, reason
         board = self.board
         if board is None:
             return
