@@ -202,6 +202,8 @@ def test_a_site_that_cannot_be_reached_makes_the_run_fail_and_says_why(tmp_path)
             assert mixed.returncode == 3, mixed.stdout
             assert mixed.summary_row(names[0])[1] == "ok"
             assert mixed.summary_row(names[1])[1] == "site-unreachable"
+            # Each site's errors are its own (Scrapy's log_count/* counts the whole process).
+            assert mixed.summary_row(names[0])[6] == "0" and int(mixed.summary_row(names[1])[6]) > 0
             assert mixed.summary_row("total")[1] == "1/2"
             assert (f"{names[1]}: 127.0.0.1:{dead} could not be reached (connection refused) — no network? "
                     "try make demo (site-unreachable)") in mixed.stdout.splitlines()

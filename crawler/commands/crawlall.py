@@ -70,6 +70,7 @@ from crawler.commands.logs import quiet_logging
 from crawler.commands.paths import archive_for_writing, verify_archive
 from crawler.extensions.crawllog import CrawlLog
 from crawler.extensions.reachability import DETAIL_STAT, EXCEPTION_STAT, cause_of
+from crawler.extensions.summary import logged_errors
 from crawler.store.archive import Archive
 from crawler.store.sitesync import sync_sites
 from crawler.text import fold
@@ -271,7 +272,7 @@ def collect(crawler: Crawler, task: Any, db_path: str | None) -> SiteResult:
         new_articles=stats.get("archive/inserted", 0),
         duplicates=stats.get("archive/alias", 0),
         rejects=stats.get("archive/rejected", 0),
-        errors=sum(v for k, v in stats.items() if k.startswith("log_count/ERROR")),
+        errors=logged_errors(stats),
         error=error,
         stats=stats,
     )

@@ -6,6 +6,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.extensions.summary import logged_errors
 from crawler.store.archive import Archive
 from crawler.store.sitesync import sync_sites
 
@@ -43,7 +44,7 @@ class CrawlLog:
         if self.crawl_id is None:
             return
         stats = self.crawler.stats.get_stats()
-        errors = sum(v for k, v in stats.items() if k.startswith("log_count/ERROR"))
+        errors = logged_errors(stats)  # this crawl's own, also under crawl-all
         figures = {
             "requests": stats.get("downloader/request_count", 0),
             "new_articles": stats.get("archive/inserted", 0),

@@ -28,6 +28,10 @@ from crawler.extensions.reachability import DETAIL_STAT
 
 logger = logging.getLogger(__name__)
 
+# ERROR log lines of this crawl alone. Scrapy's ``log_count/ERROR`` counts every record of the
+# process, so under crawl-all each site would be charged with the errors of all the others.
+ERRORS_STAT = "log_count_own/ERROR"
+
 # Stats prefixes whose suffix says why a listing branch (or discovery source) stopped.
 BRANCH_ENDS = ("listing/stopped/", "budget/exhausted/", "discovery/sitemaps_stopped/")
 # Rejects by reason: extraction's, and the store's when it counts them by reason.
@@ -81,11 +85,31 @@ def summary_lines(site: str, reason: str, stats: Mapping[str, Any], *, seconds: 
     lines.append(f"  rejects   {_n(rejects)}" + (f": {_listing(by_reason)}" if by_reason else ""))
     ends = _by_suffix(stats, BRANCH_ENDS)
     lines.append(f"  listings  {_n(g('listing/pages'))} pages" + (f"; ended: {_listing(ends)}" if ends else ""))
-    errors = sum(v for k, v in stats.items() if k.startswith("log_count/ERROR"))
-    lines.append(f"  errors    {_n(errors)} ERROR log lines")
+    lines.append(f"  errors    {_n(logged_errors(stats))} ERROR log lines")
     if totals is not None:
         lines.append(f"  archive   {site} now holds {_n(totals['articles'])} articles at {_n(totals['urls'])} URLs")
     return lines
+
+
+def logged_errors(stats: Mapping[str, Any]) -> int:
+    """ERROR (and CRITICAL) lines logged by this crawl (all of the process's when not counted)."""
+    if ERRORS_STAT in stats:
+        return stats[ERRORS_STAT] or 0
+    return sum(v for k, v in stats.items() if k in ("log_count/ERROR", "log_count/CRITICAL"))
+
+
+class OwnErrors(logging.Handler):
+    """Counts the ERROR records that name this crawl's spider (``extra={"spider": …}``, which
+    Scrapy's components and ``spider.logger`` set)."""
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(level=logging.ERROR)
+        self.crawler = crawler
+
+    def emit(self, record: logging.LogRecord) -> None:
+        spider = getattr(record, "spider", None)
+        if spider is not None and spider is self.crawler.spider:
+            self.crawler.stats.inc_value(ERRORS_STAT)
 
 
 def archive_totals(db_path: str, site: str) -> dict[str, int] | None:
@@ -108,15 +132,22 @@ class CrawlSummary:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.lines: list[str] = []
+        self.errors = OwnErrors(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlSummary:
         ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
+    def spider_opened(self, spider: Spider) -> None:
+        self.crawler.stats.set_value(ERRORS_STAT, 0)
+        logging.root.addHandler(self.errors)
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
+        logging.root.removeHandler(self.errors)
         started = stats.get("start_time")
         seconds = (datetime.now(started.tzinfo) - started).total_seconds() if isinstance(started, datetime) else None
         site = getattr(spider, "site", None) or spider.name
