@@ -335,9 +335,9 @@ def test_command_line_errors_exit_2(invoke, tmp_path):
     bad.write_text("not sqlite")
     done = run("--db", str(bad), "--site", "baocamau")
     assert done.exit_code == 2 and done.stderr.strip() == f"{bad} is not a SQLite database"
-    nowhere = run("--db", str(tmp_path / "no" / "archive.db"), "--site", "baocamau")
-    assert nowhere.exit_code == 2 and "does not exist" in nowhere.stderr
-    assert not (tmp_path / "no").exists()
+    (tmp_path / "file").write_text("x")
+    nowhere = run("--db", str(tmp_path / "file" / "archive.db"), "--site", "baocamau")
+    assert nowhere.exit_code == 2 and nowhere.stderr.startswith(f"cannot create {tmp_path / 'file' / 'archive.db'}: ")
 
 
 # -- the scheduled run: deploy/ -----------------------------------------------------------------

@@ -53,7 +53,7 @@ def scrapy_crawl(site, db, *args, log: str, log_level: str | None = None, settin
 
 @pytest.mark.e2e
 def test_no_dns_exits_3_with_one_plain_line_and_no_traceback(tmp_path):
-    db = tmp_path / "archive.db"
+    db = tmp_path / "new" / "archive.db"
     done = scrapy_crawl("http://baocamau.invalid", db, log="truth-dns")
     assert done.returncode == outcome.UNREACHABLE, done.tail()
     lines = done.stderr.splitlines()
@@ -61,7 +61,7 @@ def test_no_dns_exits_3_with_one_plain_line_and_no_traceback(tmp_path):
     assert "Traceback" not in done.stderr
     assert not any(d in done.stderr for d in DUMPS)
     assert len(lines) < 40, done.stderr
-    assert lines[0] == f"creating new archive at {db}"
+    assert lines[0] == f"creating new archive at {db} (and its folder {db.parent})"
     # The summary is there, with the reason in words.
     assert re.search(r"baocamau: site-unreachable in \d+ s", done.stderr)
     (crawl,) = rows(db, "SELECT * FROM crawls")
@@ -179,11 +179,13 @@ def test_unknown_spider_lists_the_known_ones(tmp_path):
 
 
 def test_crawl_checks_the_archive_path(tmp_path):
-    nowhere = tmp_path / "typo" / "archive.db"
+    # A parent that is a file: one line, nothing made.
+    (tmp_path / "file").write_text("x")
+    nowhere = tmp_path / "file" / "sub" / "archive.db"
     done = scrapy_crawl("http://baocamau.invalid", nowhere, log="truth-nowhere")
     assert done.returncode == 2
-    assert done.stderr.strip() == f"scrapy crawl: cannot create {nowhere}: folder {nowhere.parent} does not exist"
-    assert not nowhere.parent.exists()
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"scrapy crawl: cannot create {nowhere}: ")
     bad = tmp_path / "archive.db"
     bad.write_bytes(b"PK\x03\x04 a zip file, not an archive" * 10)
     before = bad.read_bytes()
@@ -223,6 +225,17 @@ def test_make_crawl_reports_the_crawls_status(tmp_path):
     assert done.returncode == 2  # make's own status for a failed recipe
     assert "Error 3" in done.stderr  # the crawl's, shown by make
     assert "could not be reached (DNS lookup failed)" in done.stderr
+
+
+def test_make_serve_refuses_a_missing_archive(tmp_path):
+    bindir = Path(sys.executable).parent
+    missing = tmp_path / "typo" / "archive.db"
+    done = subprocess.run(["make", "--no-print-directory", "-o", f"{bindir}/.installed", f"BIN={bindir}", "serve",
+                           f"DB={missing}"], cwd=PROJECT_ROOT, env=crawl_env(), capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2
+    assert f"{missing} does not exist" in done.stderr
+    assert not missing.parent.exists()
 
 
 def test_scheduled_script_passes_the_crawl_status_through(tmp_path):

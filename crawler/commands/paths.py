@@ -5,8 +5,8 @@ Every command resolves its ``--db`` (or ``ARCHIVE_DB``) through one of two funct
 - ``existing_archive(path)`` for commands that read (``health``, ``export``, ``reextract``,
   ``sites``, ``make serve``): the file must exist and be a SQLite database. Nothing is created.
 - ``archive_for_writing(path)`` for the two commands that may start an archive (a crawl and
-  ``import``): an existing file must be a SQLite database; a missing one is created only in a
-  folder that exists, and the command says ``creating new archive at …``.
+  ``import``): an existing file must be a SQLite database; a missing one is created, and the
+  command says so (``creating new archive at … (and its folder …)``).
 
 Both raise ``ArchiveError``/``ArchiveMissing`` (``crawler.store.errors``) whose text is the one
 line the command prints before exiting with status 2. The store (``crawler.store.archive``)
@@ -52,16 +52,24 @@ def existing_archive(path: str | Path | None) -> Path:
 
 
 def archive_for_writing(path: str | Path, *, quiet: bool = False) -> Path:
-    """The archive a crawl or an import may write: an existing SQLite file, or a new file in an
-    existing folder (announced on stderr unless ``quiet``)."""
+    """The archive a crawl or an import may write: an existing SQLite file, or a new one, which is
+    announced on stderr (unless ``quiet``) with the folders made for it, so a mistyped path is
+    seen at once rather than discovered later as an empty archive."""
     p = Path(path)
     if p.exists():
         _check_file(p)
         return p
+    missing = [d for d in (p.parent, *p.parent.parents) if not d.exists()]
+    if missing:
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(f"cannot create {p}: {exc.strerror or exc}") from exc
     if not p.parent.is_dir():
-        raise ArchiveMissing(f"cannot create {p}: folder {p.parent} does not exist")
+        raise ArchiveError(f"cannot create {p}: {p.parent} is not a folder")
     if not quiet:
-        print(f"creating new archive at {p}", file=sys.stderr, flush=True)
+        made = f" (and its folder {missing[-1]})" if missing else ""
+        print(f"creating new archive at {p}{made}", file=sys.stderr, flush=True)
     return p
 
 
