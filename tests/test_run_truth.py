@@ -405,3 +405,45 @@ def test_progress_board_shows_one_row_per_site_under_crawl_all():
     single = Board(io.StringIO())
     single.crawls = {1: Fake("baocamau", 10, 2, 1)}
     assert single.lines() == ["baocamau  10 pages · 2 new · 1 rejects · 2.5 pages/s · 5 s"]
+
+
+def test_download_failures_are_named_by_their_exception_class():
+    from crawler.extensions.reachability import cause_of
+
+    assert cause_of("scrapy.exceptions.CannotResolveHostError") == "DNS lookup failed"
+    assert cause_of("twisted.internet.error.DNSLookupError") == "DNS lookup failed"
+    assert cause_of("scrapy.exceptions.DownloadConnectionRefusedError") == "connection refused"
+    assert cause_of("twisted.internet.error.TCPTimedOutError") == "timed out"
+    assert cause_of("scrapy.exceptions.DownloadTimeoutError") == "timed out"
+    assert cause_of("OpenSSL.SSL.Error") == "TLS handshake failed"
+    assert cause_of("twisted.web._newclient.ResponseNeverReceived") == "ResponseNeverReceived"
+    assert cause_of("no.such.module.Thing") == "Thing"
+
+
+def test_canary_names_the_step_a_download_failed_at():
+    from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.internet.error import DNSLookupError
+    from twisted.python.failure import Failure
+
+    from crawler.commands.canary import failure_step
+
+    def failed(exc: BaseException) -> Failure:
+        try:
+            raise exc
+        except BaseException:  # noqa: BLE001
+            return Failure()
+
+    try:
+        try:
+            raise DNSLookupError("x.invalid")
+        except DNSLookupError as inner:
+            raise CannotResolveHostError("x.invalid") from inner
+    except CannotResolveHostError:
+        wrapped = Failure()
+    assert failure_step(wrapped) == "dns"
+    assert failure_step(failed(DownloadTimeoutError("slow"))) == "timeout"
+    response = HtmlResponse("http://x/", status=503, body=b"", request=Request("http://x/"))
+    assert failure_step(failed(HttpError(response, "503"))) == "http-status"
+    assert failure_step(failed(ValueError("odd"))) == "download"
