@@ -25,7 +25,6 @@ from crawler.commands.common import (
     UsageError,
     build_settings,
     db_option,
-    db_path,
     errors_as_lines,
     load_spiders,
     read_archive,
