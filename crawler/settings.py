@@ -11,6 +11,8 @@ from crawler import PROJECT_ROOT, PROJECT_URL, __version__
 BOT_NAME = "vn-provincial-archive"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl` with checked inputs and exit statuses that follow the finish reason.
+COMMANDS_MODULE = "crawler.commands.scrapycmds"
 
 USER_AGENT = f"vn-provincial-archive/{__version__} (+{PROJECT_URL})"
 ROBOTSTXT_OBEY = True
@@ -59,6 +61,12 @@ EXTENSIONS = {
     # The crawl's one archive connection (opened on first use, closed when the engine stops).
     "crawler.extensions.archive.ArchiveConnection": 0,
     "crawler.extensions.crawllog.CrawlLog": 500,
+    # Running a crawl (README, "Exit status"): a crawl that reached nothing says so in its finish
+    # reason; a summary at the end; progress while it runs, which replaces Scrapy's LogStats line.
+    "crawler.extensions.reachability.Reachability": 510,
+    "crawler.extensions.summary.CrawlSummary": 520,
+    "crawler.extensions.progress.Progress": 530,
+    "scrapy.extensions.logstats.LogStats": None,
 }
 
 # The archive.
@@ -82,4 +90,15 @@ ARCHIVE_WARC_DIR = "warc"
 ARCHIVE_WARC_MAX_BYTES = 1024**3
 
 FEED_EXPORT_ENCODING = "utf-8"
+# INFO, without Scrapy's settings and component dumps or a line per page (they move to DEBUG,
+# crawler/commands/logs.py); `-L INFO` or `-s LOG_LEVEL=INFO` brings them back.
 LOG_LEVEL = "INFO"
+
+# Running a crawl: progress and reachability (crawler/extensions/progress.py, reachability.py).
+# ARCHIVE_PROGRESS: "auto" = a live line when stderr is a terminal, else a log line every
+# LOGSTATS_INTERVAL seconds; "line" or "log" forces one; "off" neither.
+ARCHIVE_PROGRESS = "auto"
+ARCHIVE_PROGRESS_INTERVAL = 2.0
+ARCHIVE_REACHABILITY_ENABLED = True
+# canary: the host:port that proves the machine is online before any site is blamed.
+ARCHIVE_NETWORK_PROBE = "www.google.com:443"

@@ -31,7 +31,7 @@ from crawler.store.revisions import text_diff
 from samplesite import SampleSite
 from crawler.text import content_hash
 from crawler.store.warc import WarcReader
-from tests.conftest import PROJECT_ROOT, crawl_env, rows, run_crawl, snapshot
+from tests.conftest import PROJECT_ROOT, crawl_env, rows, run_cli, run_crawl, snapshot
 
 pytestmark = pytest.mark.e2e
 
@@ -50,9 +50,9 @@ class Run:
     warc: Path
 
 
-def cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "crawler", *args], cwd=PROJECT_ROOT, env=env or crawl_env(),
-                          capture_output=True, text=True, timeout=timeout)
+def cli(*args: str, env: dict | None = None, timeout: float = 300):
+    """``python -m crawler`` in a subprocess (the offline environment needs a process); must succeed."""
+    proc = run_cli(*args, env=env, timeout=timeout)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc
 

@@ -6,6 +6,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawler.extensions.archive import ArchiveConnection
+from crawler.extensions.summary import logged_errors
 from crawler.store.sitesync import sync_sites
 
 # Spider attributes worth keeping with the run, so a row says what was asked for.
@@ -39,7 +40,7 @@ class CrawlLog:
         if self.crawl_id is None:
             return
         stats = self.crawler.stats.get_stats()
-        errors = sum(v for k, v in stats.items() if k.startswith("log_count/ERROR"))
+        errors = logged_errors(stats)  # this crawl's own, also under crawl-all
         figures = {
             "requests": stats.get("downloader/request_count", 0),
             "new_articles": stats.get("archive/inserted", 0),
@@ -52,7 +53,8 @@ class CrawlLog:
             reason = self.connection.finish_reason(reason)
             self.crawler.stats.set_value("finish_reason", reason)  # CoreStats set it before us
         self.connection.archive.finish_crawl(self.crawl_id, finish_reason=reason, figures=figures, stats=stats)
-        spider.logger.info(
+        # The summary (crawler/extensions/summary.py) says this and more at INFO.
+        spider.logger.debug(
             "Crawl %s finished (%s): %d requests, %d new articles, %d duplicates, %d rejects",
             self.crawl_id, reason, figures["requests"], figures["new_articles"], figures["duplicates"], figures["rejects"],
         )

@@ -39,10 +39,17 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from lxml import etree
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import sitemap_urls_from_robots
+from twisted.internet.defer import CancelledError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
@@ -84,14 +91,13 @@ def failure_reason(failure: Failure) -> tuple[str, int | None]:
     if isinstance(exc, HttpError):
         status = exc.response.status
         return f"http-{status}", status
-    name = type(exc).__name__
-    if isinstance(exc, (TimeoutError, TCPTimedOutError)) or name == "DownloadTimeoutError":
+    if isinstance(exc, (TimeoutError, TCPTimedOutError, DownloadTimeoutError)):
         return "timeout", None
-    if isinstance(exc, DNSLookupError) or name == "CannotResolveHostError":
+    if isinstance(exc, (DNSLookupError, CannotResolveHostError)):
         return "dns", None
-    if isinstance(exc, ConnectionRefusedError) or name == "DownloadConnectionRefusedError":
+    if isinstance(exc, (ConnectionRefusedError, DownloadConnectionRefusedError)):
         return "connection-refused", None
-    if name in {"DownloadCancelledError", "CancelledError"}:
+    if isinstance(exc, (DownloadCancelledError, CancelledError)):
         # Scrapy cancels a download only when it outgrows DOWNLOAD_MAXSIZE.
         return "too-large", None
     return "download-error", None
