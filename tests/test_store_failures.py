@@ -251,6 +251,7 @@ def test_a_crawl_onto_a_full_disk_ends_store_failed_with_its_losses_counted(tmp_
         (crawl,) = rows(db, "SELECT * FROM crawls")
         stats = json.loads(crawl["stats"])
         assert crawl["finish_reason"] == "store-failed", result.tail()
+        assert result.returncode == 5  # README, "Exit status": records lost
         assert crawl["lost_records"] == stats["archive/lost"] > 0
         assert stats["finish_reason"] == "store-failed" and "Traceback" not in result.log
         assert result.log.count("Store failed, closing the spider") == 1
@@ -288,6 +289,7 @@ def test_a_crawl_locked_out_of_its_archive_ends_store_failed_with_its_losses_cou
     (crawl,) = rows(db, "SELECT * FROM crawls")
     stats = json.loads(crawl["stats"])
     assert crawl["finish_reason"] == "store-failed", log[-3000:]
+    assert proc.returncode == 5  # README, "Exit status": records lost
     assert crawl["lost_records"] == stats["archive/lost"] > 0
     assert "database is locked" in log and "Traceback" not in log
     assert rows(db, "SELECT count(*) FROM articles")[0][0] + crawl["lost_records"] <= len(clean_site.articles)
