@@ -24,8 +24,11 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed
 
+# Exit status: 2 (make's) whenever the crawl's was not 0; make's "Error N" line shows the
+# crawl's own (README, "Exit status"), and the crawl's last line says why.
+# DB=PATH (as for serve) crawls into that archive instead of the ARCHIVE_DB setting.
 crawl: venv
-	$(BIN)/scrapy crawl $(SITE) $(ARGS)
+	$(BIN)/scrapy crawl $(SITE) $(if $(filter-out file default undefined,$(origin DB)),-s ARCHIVE_DB=$(DB)) $(ARGS)
 
 test: venv
 	$(BIN)/python -m pytest -q
@@ -55,7 +58,7 @@ DATASETTE_SETTINGS = --setting sql_time_limit_ms 3000 \
 	--setting num_sql_threads 4
 
 serve: venv
-	$(BIN)/python -m crawler.store.sitesync $(DB)
+	$(BIN)/python -m crawler sites --sync --db $(DB) >/dev/null
 	$(BIN)/datasette serve $(DB) --metadata metadata.yml --plugins-dir plugins \
 		--template-dir templates --host $(HOST) --port $(PORT) $(DATASETTE_SETTINGS)
 

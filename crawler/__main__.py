@@ -1,63 +1,186 @@
-"""Command line: ``python -m crawler <command>`` (see README for each command)."""
+"""Command line: ``python -m crawler <verb>``, one click group (the shape of ``sqlite-utils``).
+
+Verbs: ``crawl-all``, ``health``, ``canary``, ``sites``, ``export``, ``import``, ``reextract``
+(and ``stories`` where that module is installed). Every verb takes ``--db PATH`` after its name;
+``python -m crawler --db PATH <verb>`` works too. Read verbs (``health``, ``sites``, ``export``,
+``reextract``) never create an archive: a missing or non-SQLite ``--db`` is one line and exit
+status 2. ``crawl-all`` and ``import`` create a new one, and say so. ``scrapy crawl <spider>``
+is Scrapy's own command (with the same checks: ``crawler/commands/scrapycmds/crawl.py``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
+import click
 from scrapy.utils.project import get_project_settings
 
+from crawler.commands import canary, crawlall, health, outcome
+from crawler.commands.common import (
+    UsageError,
+    build_settings,
+    db_option,
+    errors_as_lines,
+    load_spiders,
+    read_archive,
+    table,
+    write_archive,
+)
 from crawler.store.archive import Archive
-from crawler.store.textfiles import export_texts, import_texts
 
 
 def default_db() -> str:
     return get_project_settings().get("ARCHIVE_DB")
 
 
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", metavar="PATH", default=None,
+              help="the archive for every verb (default: the ARCHIVE_DB setting, archive.db)")
+@click.version_option(package_name="vn-provincial-archive", message="%(version)s")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """The archive of Vietnamese provincial newspapers. Crawl one paper with
+    `scrapy crawl <spider>` (or `make crawl SITE=…`); the verbs below do the rest."""
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+
+
+cli.add_command(crawlall.command)
+cli.add_command(health.command)
+cli.add_command(canary.command)
+
+
+@cli.command("export")
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--site", help="only this spider's articles")
+@click.option("--warc", metavar="OUT", help="every WARC capture into OUT.warc.gz (or copied into OUT/ if a folder)")
+@click.option("--jsonl", type=click.Path(path_type=Path, allow_dash=True), metavar="OUT",
+              help="one JSON object per article, with its URLs and revisions (- for standard output)")
+@click.option("--warc-dir", type=click.Path(path_type=Path), help="the WARC folder (default: ARCHIVE_WARC_DIR)")
+@db_option
+@click.pass_context
+@errors_as_lines
+def export_command(ctx, directory, site, warc, jsonl, warc_dir, db) -> None:
+    """Write every article as DIRECTORY/NNN_<hash>.txt; --warc/--jsonl: the raw captures as one
+    WARC file, the archive as JSON lines."""
+    from crawler.store.textfiles import export_texts
+
+    if not (directory or warc or jsonl):
+        raise UsageError("give DIRECTORY, --warc OUT or --jsonl OUT")
+    path = read_archive(ctx, db)
+    with Archive(path) as archive:
+        if directory:
+            n = export_texts(archive, directory, site=site)
+            click.echo(f"exported {n} articles to {directory}")
+        if warc or jsonl:
+            from crawler.store.exports import run_export
+
+            run_export(archive, argparse.Namespace(warc=warc, jsonl=jsonl, warc_dir=warc_dir, site=site))
+
+
+@cli.command("import")
+@click.argument("directory", type=click.Path(path_type=Path))
+@db_option
+@click.pass_context
+@errors_as_lines
+def import_command(ctx, directory: Path, db) -> None:
+    """Load DIRECTORY/*.txt plain-text articles (deduplicated); creates the archive if needed."""
+    from crawler.store.textfiles import import_texts
+
+    if not directory.is_dir():
+        raise UsageError(f"{directory} is not a directory")
+    path = write_archive(ctx, db)
+    with Archive(path) as archive:
+        counts = import_texts(archive, directory)
+    click.echo("imported {files} files: {new} new articles, {duplicates} duplicates, {skipped} empty".format(**counts))
+
+
+@cli.command("sites")
+@click.option("--sync", is_flag=True, help="write the spiders' facts into the archive's sites table first")
+@click.option("--json", "as_json", is_flag=True, help="print JSON instead of a table")
+@db_option
+@click.pass_context
+@errors_as_lines
+def sites_command(ctx, sync: bool, as_json: bool, db) -> None:
+    """The newspapers: spider, paper, province, domains, and the articles each has in the archive."""
+    import json
+
+    from crawler.store.sitesync import sync_sites
+
+    path = read_archive(ctx, db)
+    spiders = load_spiders(build_settings(str(path)))
+    with Archive(path) as archive:
+        if sync:
+            changed = sync_sites(archive, spiders.values())
+            click.echo(f"{path}: {changed} site row(s) added or updated", err=True)
+        counts = dict(archive.db.execute("SELECT site, count(*) FROM articles GROUP BY site").fetchall())
+    rows = [{"site": name, "paper": getattr(cls, "paper", ""), "province": getattr(cls, "province", ""),
+             "domains": " ".join(getattr(cls, "domains", ())), "articles": counts.get(name, 0)}
+            for name, cls in spiders.items() if getattr(cls, "domains", ())]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        click.echo(table([tuple(r.values()) for r in rows], ("site", "paper", "province", "domains", "articles")))
+
+
+# -- verbs whose module keeps an argparse parser (add_parser/run): wrapped, same --db ----------
+
+
+def _split_db(args: Sequence[str]) -> tuple[str | None, list[str]]:
+    """Take ``--db X`` / ``--db=X`` out of a wrapped verb's arguments."""
+    db, rest, it = None, [], iter(args)
+    for a in it:
+        if a == "--db":
+            db = next(it, None)
+            if db is None:
+                raise UsageError("--db needs a PATH")
+        elif a.startswith("--db="):
+            db = a.split("=", 1)[1]
+        else:
+            rest.append(a)
+    return db, rest
+
+
+def wrap_argparse(name: str, module: str, help: str) -> None:
+    """Register ``name`` as a verb run by ``module.add_parser(sub)`` + ``args.run(args)``."""
+
+    @cli.command(name, help=help, add_help_option=False,
+                 context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+    @click.pass_context
+    @errors_as_lines
+    def verb(ctx: click.Context, args: tuple[str, ...]) -> None:
+        mod = importlib.import_module(module)
+        parser = argparse.ArgumentParser(prog="python -m crawler")
+        parser.add_argument("--db", default=None)
+        mod.add_parser(parser.add_subparsers(dest="command", required=True))
+        db, rest = _split_db(args)
+        ns = parser.parse_args([name, *rest])
+        if not any(a in ("-h", "--help") for a in rest):
+            ns.db = str(read_archive(ctx, db))
+        ctx.exit(ns.run(ns) or 0)
+
+
+wrap_argparse("reextract", "crawler.store.reextract",
+              "Rebuild articles from their WARC captures with the current extractor (no network). "
+              "`reextract --help` for its options.")
+if importlib.util.find_spec("crawler.commands.stories") is not None:
+    wrap_argparse("stories", "crawler.commands.stories",
+                  "Group articles into stories. `stories --help` for its options.")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler", description=__doc__)
-    parser.add_argument("--db", default=None, help="archive database (default: ARCHIVE_DB setting, archive.db)")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p_export = sub.add_parser("export", help="write every article as DIR/NNN_<hash>.txt; --warc/--jsonl: "
-                                             "the raw captures as one WARC file, the archive as JSON lines")
-    p_export.add_argument("dir", type=Path, nargs="?")
-    p_export.add_argument("--site", help="only this spider's articles")
-    # Raw captures and JSON lines (crawler/store/exports.py).
-    p_export.add_argument("--warc", metavar="OUT", help="every WARC capture into OUT.warc.gz "
-                          "(or copied into OUT/ if it is a directory)")
-    p_export.add_argument("--jsonl", type=Path, metavar="OUT", help="one JSON object per article, with its URLs "
-                          "and revisions (- for standard output)")
-    p_export.add_argument("--warc-dir", type=Path, help="the WARC folder (default: ARCHIVE_WARC_DIR)")
-    p_import = sub.add_parser("import", help="load DIR/*.txt plain-text articles (deduplicated)")
-    p_import.add_argument("dir", type=Path)
-    # Commands with their own module: each registers its parser and a run(args) function.
-    from crawler.commands import canary, crawlall, health
-    from crawler.store import reextract
-
-    for module in (crawlall, health, canary, reextract):
-        module.add_parser(sub)
-    args = parser.parse_args(argv)
-    if getattr(args, "run", None) is not None:
-        return args.run(args)
-
-    with Archive(args.db or default_db()) as archive:
-        if args.command == "export":
-            if not (args.dir or args.warc or args.jsonl):
-                parser.error("export: give DIR, --warc OUT or --jsonl OUT")
-            if args.dir:
-                n = export_texts(archive, args.dir, site=args.site)
-                print(f"exported {n} articles to {args.dir}")
-            if args.warc or args.jsonl:
-                from crawler.store.exports import run_export
-
-                run_export(archive, args)
-        elif args.command == "import":
-            if not args.dir.is_dir():
-                parser.error(f"{args.dir} is not a directory")
-            counts = import_texts(archive, args.dir)
-            print("imported {files} files: {new} new articles, {duplicates} duplicates, {skipped} empty".format(**counts))
+    """Run the command line; return its exit status (for callers that want a number)."""
+    try:
+        cli.main(args=argv, prog_name="python -m crawler", standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else outcome.FAILED)
     return 0
 
 

@@ -22,6 +22,14 @@ DOWNLOAD_ERROR = "download-error"
 TOO_MANY_REDIRECTS = "too-many-redirects"
 # The page redirects to another host, or another port of the same host: not the paper's page.
 OFFSITE_REDIRECT = "offsite-redirect"
+# A page item that reached extraction without HTML and without a reason of its own.
+NO_CONTENT = "no-content"
+# Extraction gave neither an article nor a reason (a bug, not a page property).
+UNKNOWN = "unknown"
+# The store could not write the page's record (``rejects.detail`` holds the error, e.g. a lone
+# surrogate in a title). Not permanent: a fixed extractor or store may store it next time, and
+# the reject back-off (ARCHIVE_REJECT_RETRY_HOURS, ARCHIVE_REJECT_MAX_ATTEMPTS) bounds the cost.
+UNSTORABLE = "unstorable"
 
 
 def http_status(status: int) -> str:

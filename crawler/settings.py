@@ -11,6 +11,8 @@ from crawler import PROJECT_ROOT, PROJECT_URL, __version__
 BOT_NAME = "vn-provincial-archive"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl` with checked inputs and exit statuses that follow the finish reason.
+COMMANDS_MODULE = "crawler.commands.scrapycmds"
 
 USER_AGENT = f"vn-provincial-archive/{__version__} (+{PROJECT_URL})"
 ROBOTSTXT_OBEY = True
@@ -42,21 +44,29 @@ REDIRECT_MAX_TIMES = 5
 
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
-    "pipelines.dedupe.DedupePipeline": 200,
+    # The store decides novelty itself (new / alias / revision / unchanged): no dedupe stage.
     "pipelines.store.StorePipeline": 300,
 }
-# Raw captures (crawler/store/warc.py): just after the HTTP cache, before every middleware that
+# Raw captures (crawler/middlewares/warc.py): just after the HTTP cache, before every middleware that
 # changes a response (HttpCompressionMiddleware 590, RedirectMiddleware 600), so the WARC
 # records hold the body as the server sent it. The spider middleware copies the capture's
 # location onto the page item.
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.store.warc.WarcMiddleware": 880,
+    "crawler.middlewares.warc.WarcMiddleware": 880,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.warcmeta.WarcMetaMiddleware": 550,
 }
 EXTENSIONS = {
+    # The crawl's one archive connection (opened on first use, closed when the engine stops).
+    "crawler.extensions.archive.ArchiveConnection": 0,
     "crawler.extensions.crawllog.CrawlLog": 500,
+    # Running a crawl (README, "Exit status"): a crawl that reached nothing says so in its finish
+    # reason; a summary at the end; progress while it runs, which replaces Scrapy's LogStats line.
+    "crawler.extensions.reachability.Reachability": 510,
+    "crawler.extensions.summary.CrawlSummary": 520,
+    "crawler.extensions.progress.Progress": 530,
+    "scrapy.extensions.logstats.LogStats": None,
 }
 
 # The archive.
@@ -70,6 +80,10 @@ ARCHIVE_MAX_PAGES = 1000
 ARCHIVE_SECTION_SWEEP_HOURS = 168.0
 ARCHIVE_REJECT_RETRY_HOURS = 6.0
 ARCHIVE_REJECT_MAX_ATTEMPTS = 5
+# The store's writes (crawler/store/archive.py): a write that finds the database locked waits
+# ARCHIVE_DB_TIMEOUT, and is tried ARCHIVE_DB_LOCK_ATTEMPTS times in all (pauses of 0.2 s
+# doubling to 5 s between) before the crawl ends as store-failed.
+ARCHIVE_DB_LOCK_ATTEMPTS = 8
 # Discovery budgets (crawler/spiders/budget.py): what one run may spend on one site besides
 # articles. Each non-article request is paid from ARCHIVE_BUDGET_REQUESTS and from its kind's
 # budget; sections opened are counted by ARCHIVE_BUDGET_SECTIONS. -a backfill=1 (or a since
@@ -93,4 +107,15 @@ ARCHIVE_WARC_DIR = "warc"
 ARCHIVE_WARC_MAX_BYTES = 1024**3
 
 FEED_EXPORT_ENCODING = "utf-8"
+# INFO, without Scrapy's settings and component dumps or a line per page (they move to DEBUG,
+# crawler/commands/logs.py); `-L INFO` or `-s LOG_LEVEL=INFO` brings them back.
 LOG_LEVEL = "INFO"
+
+# Running a crawl: progress and reachability (crawler/extensions/progress.py, reachability.py).
+# ARCHIVE_PROGRESS: "auto" = a live line when stderr is a terminal, else a log line every
+# LOGSTATS_INTERVAL seconds; "line" or "log" forces one; "off" neither.
+ARCHIVE_PROGRESS = "auto"
+ARCHIVE_PROGRESS_INTERVAL = 2.0
+ARCHIVE_REACHABILITY_ENABLED = True
+# canary: the host:port that proves the machine is online before any site is blamed.
+ARCHIVE_NETWORK_PROBE = "www.google.com:443"

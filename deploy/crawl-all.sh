@@ -19,7 +19,9 @@
 # lasts exactly as long as the crawl, is released however the crawl ends (even SIGKILL), and a
 # SIGTERM (systemctl stop, shutdown) reaches the crawler itself, which stops gracefully and
 # keeps its JOBDIR for the next run.
-# Exit status: crawl-all's (0; 1 when every site failed; 2 for bad options), or 0 when skipped.
+# Exit status: crawl-all's (README, "Exit status": 0 every site finished; 3 a site unreachable,
+# 4 every request failed, 5 records lost, 6 cut short, 7 interrupted, 1 crashed; 2 bad options
+# or archive), so systemd marks the unit failed and cron mails; or 0 when skipped.
 set -euo pipefail
 
 ARCHIVE_HOME="${ARCHIVE_HOME:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"

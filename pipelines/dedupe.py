@@ -1,55 +1,38 @@
-"""Give each article its content hash and spot content that is already archived."""
+"""A read-only hint: has the archive got this text already? (Not in ``ITEM_PIPELINES``.)
+
+Novelty is decided by the store, once, inside the transaction that writes the record
+(``crawler.store.archive.Archive.store``); an earlier guess goes stale as soon as a batch fails
+or another crawl writes. This pipeline only annotates items for pipelines of your own that
+want a hint before the store (``item.hash``, ``item.duplicate``), counts ``dedupe/known``, and
+never changes what is stored. It stays importable for settings that still list it.
+"""
 
 from __future__ import annotations
 
-import logging
-
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 
-from crawler.store.archive import Archive
+from crawler.extensions.archive import ArchiveConnection
 from crawler.items import PageItem
 from crawler.text import content_hash
 
-logger = logging.getLogger(__name__)
-
 
 class DedupePipeline:
-    """Same canonical text = same article, whatever the URL, encoding or tone placement.
-
-    A duplicate is not dropped: it keeps flowing to the store, which records its URL as an
-    alias of the archived article (``urls`` table) without storing the text twice.
-    """
-
-    def __init__(self, crawler: Crawler, db_path: str):
+    def __init__(self, crawler: Crawler, connection: ArchiveConnection):
         self.stats = crawler.stats
-        self.db_path = db_path
-        self.seen: set[str] = set()
-        self.archive: Archive | None = None
+        self.connection = connection
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
-        path = crawler.settings.get("ARCHIVE_DB")
-        if not path:
-            raise NotConfigured("ARCHIVE_DB is empty")
-        return cls(crawler, path)
-
-    def open_spider(self) -> None:
-        self.archive = Archive(self.db_path)
-
-    def close_spider(self) -> None:
-        if self.archive is not None:
-            self.archive.close()
+        return cls(crawler, ArchiveConnection.from_crawler(crawler))
 
     def process_item(self, item: PageItem) -> PageItem:
         if item.article is None:
             return item
-        item.hash = content_hash(item.article["text"])
-        if item.hash in self.seen or self.archive.has_hash(item.hash):
-            item.duplicate = True
-            item.article = None
-            self.stats.inc_value("archive/duplicate")
-            logger.info("Duplicate %s: same text as article %s", item.url, item.hash)
-        else:
-            self.seen.add(item.hash)
+        try:
+            item.hash = content_hash(item.article["text"])
+        except UnicodeError:  # the store will reject it as unstorable, with the error
+            return item
+        item.duplicate = self.connection.archive.has_hash(item.hash)
+        if item.duplicate:
+            self.stats.inc_value("dedupe/known")
         return item

@@ -5,15 +5,37 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import multiprocessing.connection
+import os
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict
 
 from scrapy.crawler import Crawler
 
+from crawler import reasons
 from crawler.text.extract import extract
 from crawler.items import PageItem
 
 logger = logging.getLogger(__name__)
+
+
+def _exit_with_parent() -> None:
+    """Worker initializer: end this worker as soon as the crawl process is gone.
+
+    A pool worker waits on a queue whose pipe it holds both ends of, so a SIGKILLed crawl
+    would leave it (and, through it, multiprocessing's resource tracker) alive for ever. The
+    parent's sentinel (a pipe the parent alone writes) becomes readable when the parent dies,
+    however it dies; a daemon thread waits on it and exits the worker."""
+    parent = multiprocessing.parent_process()
+    if parent is None:  # pragma: no cover  (not started by multiprocessing)
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _extract_to_dict(html: str, url: str) -> tuple[dict | None, str | None]:
@@ -41,7 +63,8 @@ class ExtractPipeline:
     def open_spider(self) -> None:
         if self.workers > 0:
             # spawn, not fork: forking a process that runs a reactor and threads is unsafe.
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_exit_with_parent)
 
     def close_spider(self) -> None:
         if self.pool is not None:
@@ -49,7 +72,7 @@ class ExtractPipeline:
 
     async def process_item(self, item: PageItem) -> PageItem:
         if item.reject_reason or item.html is None:
-            item.reject_reason = item.reject_reason or "no-content"
+            item.reject_reason = item.reject_reason or reasons.NO_CONTENT
             self._count_reject(item)
             return item
         url = item.final_url or item.url
@@ -60,7 +83,7 @@ class ExtractPipeline:
             article, reason = _extract_to_dict(item.html, url)
         item.html = None  # the text is what travels on; free the page early
         if article is None:
-            item.reject_reason = reason or "unknown"
+            item.reject_reason = reason or reasons.UNKNOWN
             self._count_reject(item)
         else:
             item.article = article

@@ -4,77 +4,82 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
-from crawler.store.archive import Archive
-from crawler.items import PageItem
+from crawler import reasons
+from crawler.extensions.archive import ArchiveConnection
+from crawler.items import PageItem, Record, record_from_item
+from crawler.store.archive import Archive, StoreResult
+from crawler.store.errors import StoreFailed
 
 logger = logging.getLogger(__name__)
-
-
-def to_record(item: PageItem) -> dict[str, Any]:
-    if item.hash is not None:
-        return {
-            "kind": "article",
-            "hash": item.hash,
-            "urls": item.seen_urls,
-            "site": item.site,
-            "fetched_at": item.fetched_at,
-            "article": item.article,
-            "warc_file": item.warc_file,
-            "warc_offset": item.warc_offset,
-        }
-    return {
-        "kind": "reject",
-        "url": item.url,
-        "site": item.site,
-        "reason": item.reject_reason or "unknown",
-        "detail": item.reject_detail,
-        "status": item.status,
-        "fetched_at": item.fetched_at,
-    }
 
 
 class StorePipeline:
     """Buffers records and flushes every ``ARCHIVE_BATCH_SIZE`` items or
     ``ARCHIVE_FLUSH_SECONDS``, whichever comes first, and at close.
 
+    The store decides what each record is (``Archive.store``: new, alias, unchanged, revised,
+    rejected, unstorable) and this pipeline counts it: ``archive/inserted``, ``archive/alias``,
+    ``archive/unchanged``, ``archive/revised``, ``archive/rejected``, ``archive/unstorable``.
+
     Short transactions keep the database readable (Datasette) while a crawl runs; a killed
     crawl loses only the unflushed batch, whose URLs are not yet known and so are fetched again.
+    When the database itself fails for good (``StoreFailed``: disk full, a lock that outlasts
+    every retry, an I/O error), fetching more pages is pointless: the spider is closed with
+    ``store-failed``, later items are held, everything unwritten is tried once more at close,
+    and what still fails is counted in ``archive/lost`` and ``crawls.lost_records``.
     """
 
-    def __init__(self, crawler: Crawler, db_path: str, batch_size: int, flush_seconds: float, timeout: float):
+    def __init__(self, crawler: Crawler, connection: ArchiveConnection, batch_size: int, flush_seconds: float):
+        self.crawler = crawler
         self.stats = crawler.stats
-        self.db_path = db_path
+        self.connection = connection
         self.batch_size = max(1, batch_size)
         self.flush_seconds = flush_seconds
-        self.timeout = timeout
-        self.buffer: list[dict[str, Any]] = []
+        self.buffer: list[Record] = []
+        self.unwritten: list[Record] = []  # after a store failure: records not written yet
         self.last_flush = time.monotonic()
         self.archive: Archive | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         s = crawler.settings
-        path = s.get("ARCHIVE_DB")
-        if not path:
-            raise NotConfigured("ARCHIVE_DB is empty")
-        return cls(crawler, path, s.getint("ARCHIVE_BATCH_SIZE"), s.getfloat("ARCHIVE_FLUSH_SECONDS"),
-                   s.getfloat("ARCHIVE_DB_TIMEOUT"))
+        return cls(crawler, ArchiveConnection.from_crawler(crawler), s.getint("ARCHIVE_BATCH_SIZE"),
+                   s.getfloat("ARCHIVE_FLUSH_SECONDS"))
+
+    @property
+    def failed(self) -> bool:
+        return self.connection.failure is not None
 
     def open_spider(self) -> None:
-        self.archive = Archive(self.db_path, timeout=self.timeout)
+        self.archive = self.connection.archive
 
     def close_spider(self) -> None:
         self.flush()
-        if self.archive is not None:
-            self.archive.close()
+        if self.failed and self.archive is not None:
+            pending, self.unwritten = self.unwritten, []
+            if pending:
+                # The lock may have gone, or the failed transaction freed its space: one more try.
+                try:
+                    self._count(self.archive.store(pending))
+                    logger.info("Stored at close the %d records a failed write had left", len(pending))
+                except StoreFailed as exc:
+                    self._count(exc.stored)
+                    self.unwritten = list(exc.pending)
+        lost = len(self.unwritten) if self.failed else 0
+        self.connection.lost_records = lost
+        if lost:
+            self.stats.set_value("archive/lost", lost)
+            logger.error("%d records of this crawl could not be stored (%s)", lost, self.connection.failure)
 
     def process_item(self, item: PageItem) -> PageItem:
-        self.buffer.append(to_record(item))
+        if self.failed:
+            self.unwritten.append(record_from_item(item))
+            return item
+        self.buffer.append(record_from_item(item))
         if len(self.buffer) >= self.batch_size or time.monotonic() - self.last_flush >= self.flush_seconds:
             self.flush()
         return item
@@ -84,11 +89,34 @@ class StorePipeline:
         if not self.buffer or self.archive is None:
             return
         batch, self.buffer = self.buffer, []
-        result = self.archive.store(batch)
-        self.stats.inc_value("archive/inserted", result.inserted)
-        self.stats.inc_value("archive/alias", result.duplicates - result.unchanged)
-        self.stats.inc_value("archive/unchanged", result.unchanged)  # refetched, same text
-        self.stats.inc_value("archive/revised", result.revised)  # refetched, new revision
-        self.stats.inc_value("archive/rejected", result.rejects)
+        if self.failed:
+            self.unwritten.extend(batch)
+            return
+        try:
+            result = self.archive.store(batch)
+        except StoreFailed as exc:
+            self._count(exc.stored)
+            self._fail(exc)
+            return
+        self._count(result)
         self.stats.inc_value("archive/batches")
         logger.debug("Stored batch: %s", result)
+
+    def _count(self, result: StoreResult) -> None:
+        for key, n in (("archive/inserted", result.inserted), ("archive/alias", result.aliases),
+                       ("archive/unchanged", result.unchanged), ("archive/revised", result.revised),
+                       ("archive/rejected", result.rejects), ("archive/unstorable", result.unstorable)):
+            if n:
+                self.stats.inc_value(key, n)
+
+    def _fail(self, exc: StoreFailed) -> None:
+        self.connection.failure = str(exc)
+        self.unwritten.extend(exc.pending)
+        self.stats.set_value("archive/store_failed", 1)
+        logger.error("Store failed, closing the spider: %s", exc)
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # not crawling (a pipeline driven by hand)
+            return
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason=reasons.STORE_FAILED))

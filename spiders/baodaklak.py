@@ -1,12 +1,20 @@
-"""Báo Đắk Lắk (baodaklak.vn). Facts from shared/sites.md; overall: verified."""
+"""Báo Đắk Lắk (baodaklak.vn; the Phú Yên edition on phuyen.baodaklak.vn and the former Báo Phú
+Yên's baophuyen.vn). Facts from shared/sites.md and issue 8; overall: verified."""
 
+from crawler.spiders.families import deny, either
 from crawler.spiders.families.hex7 import Hex7Spider
 
 
 class BaoDakLakSpider(Hex7Spider):
     name = "baodaklak"
     paper = "Báo Đắk Lắk"
-    domains = ("baodaklak.vn",)
+    # verified (real URLs cited in issue 8): since the July 2025 merger Báo Phú Yên is Báo Đắk Lắk's
+    # Phú Yên edition on phuyen.baodaklak.vn; its archive was on baophuyen.vn
+    domains = ("baodaklak.vn", "phuyen.baodaklak.vn", "baophuyen.vn")
     province = "Đắk Lắk"
     # unverified: an undated scraping script, maybe an older layout
     page_url = "{path}?paged={page}"
+    # URL eras: the hex7 layout (verified) and Phú Yên's /<cat id>/<id>/<slug>/ (real URLs cited in issue 8)
+    article_path = either(Hex7Spider.article_path, r"^/\d+/\d+/[a-z0-9-]+/?$")
+    # verified (issue 8): videos and infographics have the article shape but no text to archive
+    deny_path = deny("multimedia/video", "multimedia/infographic")

@@ -6,7 +6,8 @@ from crawler.spiders.families.numid import NumIdSpider
 class BaoHaiPhongSpider(NumIdSpider):
     name = "baohaiphong"
     paper = "Báo Hải Phòng"
-    domains = ("baohaiphong.vn",)
+    # baohaiphong.com.vn: the older domain (docbao 2019)
+    domains = ("baohaiphong.vn", "baohaiphong.com.vn")
     province = "Hải Phòng"
-    # config only; docbao 2019 knew the older baohaiphong.com.vn
+    # config only
     article_path = r"^/[a-z0-9-]+-\d+\.html$"

@@ -1,6 +1,7 @@
 """Báo Lâm Đồng (baolamdong.vn). Facts from shared/sites.md; overall: verified (two URL eras)."""
 
 from crawler.spiders.families import either
+from crawler.spiders.families.hex7 import Hex7Spider
 from crawler.spiders.families.numid import NumIdSpider
 
 
@@ -10,4 +11,4 @@ class BaoLamDongSpider(NumIdSpider):
     domains = ("baolamdong.vn",)
     province = "Lâm Đồng"
     # verified: new /<slug>-<id>.html, old hex7 layout
-    article_path = either(r"^/[a-z0-9-]+-\d+\.html$", r"^/[a-z0-9-]+/\d{6}/[a-z0-9-]+-[0-9a-f]{7}/?$")
+    article_path = either(r"^/[a-z0-9-]+-\d+\.html$", Hex7Spider.article_path)

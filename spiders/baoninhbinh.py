@@ -1,6 +1,6 @@
 """Báo Ninh Bình (baoninhbinh.org.vn). Facts from shared/sites.md; overall: config only."""
 
-from crawler.spiders.families import DENY_PATH
+from crawler.spiders.families import deny, either
 from crawler.spiders.families.numid import NumIdSpider
 
 
@@ -9,7 +9,8 @@ class BaoNinhBinhSpider(NumIdSpider):
     paper = "Báo Ninh Bình"
     domains = ("baoninhbinh.org.vn",)
     province = "Ninh Bình"
-    # config only: 15-digit ids
-    article_path = r"^/[a-z0-9-]+-\d{15}\.html$"
+    # URL eras: /<slug>-<15 digits>.html (config only) and /<slug>/d<14 digits>.htm (real URLs
+    # cited in issue 8; the digits look like yyyymmddHHMMSS, an inference)
+    article_path = either(r"^/[a-z0-9-]+-\d{15}\.html$", r"^/[a-z0-9-]+/d\d{14}\.htm$")
     # config only: the print edition is not articles
-    deny_path = DENY_PATH + r"|^/(?:bao-in|doc-bao-in)(?:[/.]|$)"
+    deny_path = deny("bao-in", "doc-bao-in")

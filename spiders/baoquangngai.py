@@ -1,7 +1,7 @@
 """Báo Quảng Ngãi (baoquangngai.vn). Facts from shared/sites.md; overall: verified (two URL eras)."""
 
 from crawler.spiders.families import either
-from crawler.spiders.families.hex7 import ARTICLE_PATH as HEX7
+from crawler.spiders.families.hex7 import Hex7Spider
 from crawler.spiders.families.numid import NumIdSpider
 
 
@@ -11,4 +11,4 @@ class BaoQuangNgaiSpider(NumIdSpider):
     domains = ("baoquangngai.vn",)
     province = "Quảng Ngãi"
     # verified: new /<slug>-<id>.htm, old hex7 layout
-    article_path = either(r"^/[a-z0-9-]+-\d+\.htm$", HEX7)
+    article_path = either(r"^/[a-z0-9-]+-\d+\.htm$", Hex7Spider.article_path)

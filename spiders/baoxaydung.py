@@ -6,7 +6,8 @@ from crawler.spiders.families.numid import NumIdSpider
 class BaoXayDungSpider(NumIdSpider):
     name = "baoxaydung"
     paper = "Báo Xây dựng"
-    domains = ("baoxaydung.vn",)
+    # baoxaydung.com.vn: the older domain (press-scanning notes: 'domain moved to baoxaydung.vn')
+    domains = ("baoxaydung.vn", "baoxaydung.com.vn")
     province = "Toàn quốc"
     # national paper (Ministry of Construction), not provincial: province 'Toàn quốc'
     # verified: category pages end .htm too; the long id tells them apart

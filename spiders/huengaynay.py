@@ -6,7 +6,8 @@ from crawler.spiders.families.catid import CatIdSpider
 class HueNgayNaySpider(CatIdSpider):
     name = "huengaynay"
     paper = "Báo Huế ngày nay"
-    domains = ("huengaynay.vn",)
+    # baothuathienhue.vn: the paper's pre-2025 name and domain (docbao 2019; redirect unverified)
+    domains = ("huengaynay.vn", "baothuathienhue.vn")
     province = "Huế"
     # partial: /p/N seen on search listings only
     page_url = "{stem}/p/{page}"

@@ -96,12 +96,24 @@ def test_known_urls_retries_transient_rejects_later_but_not_permanent_ones(archi
     assert archive.known_urls("othersite") == set()
 
 
-def test_failed_batch_leaves_nothing_half_written(archive):
-    bad = article(text="Một bài khác hẳn, đủ dài để là một bài báo.")
-    bad["article"]["text"] = None  # NOT NULL violation after a good row in the same batch
-    with pytest.raises(sqlite3.IntegrityError):
-        archive.store([article(), bad])
+def test_a_bad_record_becomes_an_unstorable_reject_and_its_batch_is_stored(archive):
+    bad = article(text="Một bài khác hẳn, đủ dài để là một bài báo.", url="https://baocamau.vn/bad-a2.html")
+    bad["article"]["text"] = None  # no text: cannot be hashed nor stored
+    after = article(text="Bài thứ ba, sau bài hỏng.", url="https://baocamau.vn/c-a3.html")
+    result = archive.store([article(), bad, after])
+    assert result.outcomes == ("new", "unstorable", "new")
+    assert archive.db["articles"].count == 2 and archive.db["urls"].count == 2
+    row = archive.db["rejects"].get("https://baocamau.vn/bad-a2.html")
+    assert row["reason"] == "unstorable" and row["detail"].startswith("AttributeError")
+
+
+def test_failed_transaction_leaves_nothing_half_written(archive):
+    """A batch is one transaction: the failing record's own earlier writes are rolled back too."""
+    rec = article(url="https://baocamau.vn/a-a1.html")
+    rec["urls"].append(["not", "a", "url"])  # the second URL row fails after the article row was written
+    assert archive.store([rec]).outcomes == ("unstorable",)
     assert archive.db["articles"].count == 0 and archive.db["urls"].count == 0
+    assert archive.db["rejects"].get("https://baocamau.vn/a-a1.html")["reason"] == "unstorable"
 
 
 def test_crawl_rows(archive):

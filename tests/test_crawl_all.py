@@ -29,7 +29,7 @@ from bench.aid_spiders import MODULE as BENCH_SPIDERS
 from bench.aid_spiders import pick_spiders
 from crawler.commands import crawlall
 from samplesite import SampleSite
-from tests.conftest import ARTIFACTS, PROJECT_ROOT, crawl_env, rows
+from tests.conftest import ARTIFACTS, PROJECT_ROOT, crawl_env, rows, run_cli
 
 SITES = 3
 ARTICLES = 40
@@ -65,23 +65,14 @@ class Result:
 
 
 def crawl_all(*args: str, name: str, timeout: float = TIMEOUT, check: bool = True) -> Result:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS / f"{name}.log"
-    cmd = [sys.executable, "-m", "crawler", "crawl-all", *FAST, *args]
-    with log_path.open("w", encoding="utf-8") as log:
-        log.write(" ".join(cmd) + "\n")
-        log.flush()
-        try:
-            proc = subprocess.run(cmd, cwd=PROJECT_ROOT, env=crawl_env(), stdout=subprocess.PIPE, stderr=log,
-                                  text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"crawl-all did not finish within {timeout} s; see {log_path}")
-    result = Result(proc.returncode, proc.stdout, log_path.read_text(encoding="utf-8"), log_path)
+    ran = run_cli("crawl-all", *FAST, *args, log=name, timeout=timeout)
+    assert ran.log_path is not None
+    result = Result(ran.returncode, ran.stdout, ran.stderr, ran.log_path)
     if check:
-        assert proc.returncode == 0, f"crawl-all exited {proc.returncode}; {log_path}\n{proc.stdout}"
+        assert ran.returncode == 0, f"crawl-all exited {ran.returncode}; {ran.log_path}\n{ran.stdout}"
         crashes = [line for line in result.log.splitlines()
                    if re.search(r"Traceback|Spider error processing|Error processing|Unhandled error", line)]
-        assert not crashes, f"errors in {log_path}:\n" + "\n".join(crashes[:20])
+        assert not crashes, f"errors in {ran.log_path}:\n" + "\n".join(crashes[:20])
     return result
 
 
@@ -164,9 +155,9 @@ def test_summary_lists_every_site_with_the_crawls_figures(three):
 
 
 @pytest.mark.e2e
-def test_sites_table_holds_every_spider(three):
-    listed = subprocess.run([sys.executable, "-m", "crawler", "crawl-all", "--list", *three["extra"]],
-                            cwd=PROJECT_ROOT, env=crawl_env(), capture_output=True, text=True, check=True)
+def test_sites_table_holds_every_spider(three, invoke):
+    listed = invoke("crawl-all", "--list", *three["extra"])
+    assert listed.exit_code == 0, listed.output
     spiders = {line.split("\t")[0] for line in listed.stdout.splitlines()}
     sites = {r["name"]: r for r in rows(three["db"], "SELECT * FROM sites")}
     assert spiders <= set(sites)
@@ -199,25 +190,33 @@ def test_second_run_fetches_no_article_again(three):
 
 
 @pytest.mark.e2e
-def test_exit_status_is_1_only_when_every_site_failed(tmp_path):
+def test_a_site_that_cannot_be_reached_makes_the_run_fail_and_says_why(tmp_path):
     names, extra = spider_names(2)
     with SampleSite(articles=20, traps=False) as site:
         with socket_closed_port() as dead:
-            # One site up, one down: the run succeeds, the summary says which one failed.
+            # One site up, one down: the up one is archived, the run exits 3 and says which and why.
             mixed = crawl_all("--db", str(tmp_path / "a.db"), *extra, "--set", "RETRY_TIMES=0",
                               "--site", names[0], "--base-url", f"{names[0]}={site.base_url}",
                               "--site", names[1], "--base-url", f"{names[1]}=http://127.0.0.1:{dead}",
                               name="crawl-all-one-down", check=False)
-            assert mixed.returncode == 0, mixed.stdout
+            assert mixed.returncode == 3, mixed.stdout
             assert mixed.summary_row(names[0])[1] == "ok"
-            assert mixed.summary_row(names[1])[1] == "FAILED"
+            assert mixed.summary_row(names[1])[1] == "site-unreachable"
+            # Each site's errors are its own (Scrapy's log_count/* counts the whole process).
+            assert mixed.summary_row(names[0])[6] == "0" and int(mixed.summary_row(names[1])[6]) > 0
             assert mixed.summary_row("total")[1] == "1/2"
-            # Every site down: exit status 1.
+            assert (f"{names[1]}: 127.0.0.1:{dead} could not be reached (connection refused) — no network? "
+                    "try make demo (site-unreachable)") in mixed.stdout.splitlines()
+            assert "Traceback" not in mixed.log
+            crawls = {r["site"]: r["finish_reason"] for r in rows(tmp_path / "a.db", "SELECT * FROM crawls")}
+            assert crawls == {names[0]: "finished", names[1]: "site-unreachable"}
+            # No name resolves: the same status.
             down = crawl_all("--db", str(tmp_path / "b.db"), *extra, "--set", "RETRY_TIMES=0",
-                             "--site", names[1], "--base-url", f"{names[1]}=http://127.0.0.1:{dead}",
+                             "--site", names[1], "--base-url", f"{names[1]}=http://{names[1]}.invalid",
                              name="crawl-all-all-down", check=False)
-            assert down.returncode == 1, down.stdout
-            assert down.summary_row(names[1])[1] == "FAILED"
+            assert down.returncode == 3, down.stdout
+            assert down.summary_row(names[1])[1] == "site-unreachable"
+            assert "(DNS lookup failed)" in down.stdout
 
 
 class socket_closed_port:
@@ -265,6 +264,7 @@ def test_interrupted_run_resumes_from_its_jobdir(tmp_path):
                     proc.kill()
         out = log_path.read_text(encoding="utf-8")
         assert re.search(rf"^{name}\s+shutdown\b", out, re.M), out[-3000:]
+        assert proc.returncode == 7, out[-3000:]  # interrupted (README, "Exit status")
         assert (jobdir / name / "requests.seen").exists()
         stored = {r["url"] for r in rows(db, "SELECT url FROM urls")}
         assert 0 < len(stored) < 80
@@ -317,18 +317,27 @@ def test_selection_by_site_and_folded_province():
         crawlall.select(classes, provinces=["Hue"])
 
 
-def test_command_line_errors_exit_2():
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "crawler", "crawl-all", *args], cwd=PROJECT_ROOT,
-                              env=crawl_env(), capture_output=True, text=True, timeout=60)
+def test_command_line_errors_exit_2(invoke, tmp_path):
+    def run(*args: str):
+        return invoke("crawl-all", *args)
 
     listed = run("--list", "--province", "ca mau")
-    assert listed.returncode == 0 and "baocamau" in listed.stdout.split()
-    assert run("--site", "nosuch").returncode == 2
-    assert run("--province", "Atlantis").returncode == 2
-    assert run("--since", "yesterday").returncode == 2
-    assert run("--base-url", "nosuch=http://127.0.0.1:1").returncode == 2
-    assert run("--set", "NOVALUE").returncode == 2
+    assert listed.exit_code == 0 and "baocamau" in listed.stdout.split()
+    unknown = run("--site", "nosuch")
+    assert unknown.exit_code == 2
+    assert unknown.stderr.startswith("crawl-all: unknown spider(s): nosuch; known: ") and "baocamau" in unknown.stderr
+    assert run("--province", "Atlantis").exit_code == 2
+    assert run("--since", "yesterday").exit_code == 2
+    assert run("--base-url", "nosuch=http://127.0.0.1:1").exit_code == 2
+    assert run("--set", "NOVALUE").exit_code == 2
+    # The archive is checked before any crawler starts.
+    bad = tmp_path / "archive.db"
+    bad.write_text("not sqlite")
+    done = run("--db", str(bad), "--site", "baocamau")
+    assert done.exit_code == 2 and done.stderr.strip() == f"{bad} is not a SQLite database"
+    (tmp_path / "file").write_text("x")
+    nowhere = run("--db", str(tmp_path / "file" / "archive.db"), "--site", "baocamau")
+    assert nowhere.exit_code == 2 and nowhere.stderr.startswith(f"cannot create {tmp_path / 'file' / 'archive.db'}: ")
 
 
 # -- the scheduled run: deploy/ -----------------------------------------------------------------

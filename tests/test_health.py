@@ -1,4 +1,5 @@
-"""``python -m crawler health`` on a hand-built archive, and ``canary`` over loopback sample sites.
+"""``python -m crawler health`` on a hand-built archive (in process), and ``canary`` over loopback
+sample sites and an unreachable network (subprocesses: a reactor each).
 
 The archive is written through ``crawler.store.archive.Archive`` itself (``store``, ``start_crawl``,
 ``finish_crawl``), the way crawls write it; only ``crawls.started`` is moved back in time where
@@ -9,8 +10,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from crawler.commands.health import check, format_table
 from samplesite import SampleSite
 from crawler.store.sitesync import sync_sites
 from crawler.text import content_hash
-from tests.conftest import PROJECT_ROOT, crawl_env
 
 NOW = datetime.now(UTC)
 
@@ -171,25 +169,23 @@ def test_table_names_every_flag(report):
     assert "running since" in text
 
 
-def health_cli(db: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crawler", "health", "--db", str(db), *args], cwd=PROJECT_ROOT,
-                          env=crawl_env(), capture_output=True, text=True, timeout=60)
-
-
-def test_exit_status_tells_monitoring_whether_any_site_is_flagged(archive_path):
-    ok = health_cli(archive_path, "--site", "healthy", "--site", "running")
-    assert ok.returncode == 0, ok.stdout + ok.stderr
+def test_exit_status_tells_monitoring_whether_any_site_is_flagged(archive_path, invoke):
+    ok = invoke("health", "--db", archive_path, "--site", "healthy", "--site", "running")
+    assert ok.exit_code == 0, ok.output
     assert "0 of 2 sites flagged" in ok.stdout
-    bad = health_cli(archive_path, "--site", "healthy", "--site", "stale", "--json")
-    assert bad.returncode == 1
+    bad = invoke("health", "--db", archive_path, "--site", "healthy", "--site", "stale", "--json")
+    assert bad.exit_code == 1
     data = {d["site"]: d for d in json.loads(bad.stdout)}
     assert data["stale"]["flags"] == ["stale"] and data["healthy"]["flags"] == []
-    assert health_cli(archive_path, "--site", "nosuch").returncode == 2
+    unknown = invoke("health", "--db", archive_path, "--site", "nosuch")
+    assert unknown.exit_code == 2 and "unknown site(s): nosuch; known: " in unknown.stderr
+    # --db before the verb is the same archive
+    assert invoke("--db", archive_path, "health", "--site", "healthy").exit_code == 0
 
 
-def test_every_newspaper_spider_is_reported(archive_path):
-    out = health_cli(archive_path, "--json")
-    assert out.returncode == 1
+def test_every_newspaper_spider_is_reported(archive_path, invoke):
+    out = invoke("health", "--db", archive_path, "--json")
+    assert out.exit_code == 1
     sites = {d["site"]: d for d in json.loads(out.stdout)}
     spiders = {name for name, cls in load_spiders(build_settings()).items() if cls.domains}
     assert spiders | {"healthy", "stale"} <= set(sites)
@@ -217,39 +213,157 @@ def other_family_spider() -> str:
 
 
 @pytest.mark.e2e
-def test_canary_reports_which_spiders_work():
+def test_canary_reports_which_spiders_work(cli):
     names, _ = pick_spiders(2)
     if "baocamau" not in names or len(names) < 2 or names[1].startswith("benchaid"):
         pytest.skip("needs baocamau and a second project spider of its family")
     other = names[0] if names[1] == "baocamau" else names[1]
     foreign = other_family_spider()
     with SampleSite(articles=30, traps=True) as site:
-        cmd = [sys.executable, "-m", "crawler", "canary", "--json", "--timeout", "5",
-               "--site", "baocamau", "--base-url", f"baocamau={site.base_url}",
-               "--site", other, "--base-url", f"{other}=http://127.0.0.1:{closed_port()}",
-               "--site", foreign, "--base-url", f"{foreign}={site.base_url}"]
-        done = subprocess.run(cmd, cwd=PROJECT_ROOT, env=crawl_env(), capture_output=True, text=True, timeout=120)
+        # No probe of a known internet host: the sites' own hosts (one is up) prove the network.
+        done = cli("canary", "--json", "--timeout", "5", "-s", "ARCHIVE_NETWORK_PROBE=",
+                   "--site", "baocamau", "--base-url", f"baocamau={site.base_url}",
+                   "--site", other, "--base-url", f"{other}=http://127.0.0.1:{closed_port()}",
+                   "--site", foreign, "--base-url", f"{foreign}={site.base_url}", timeout=120)
         assert done.returncode == 1, done.stdout + done.stderr[-3000:]
+        assert "Traceback" not in done.stderr
         results = {r["site"]: r for r in json.loads(done.stdout)}
         ok = results["baocamau"]
-        assert ok["ok"] and ok["front_status"] == 200 and ok["article_links"] >= 10
+        assert ok["ok"] and ok["front_status"] == 200 and ok["article_links"] >= 10 and ok["step"] == "ok"
         titles = {a.title for a in site.articles}
         assert ok["title"] in titles and ok["chars"] > 500
         assert ok["article"].startswith(site.base_url)
         down = results[other]
         assert not down["ok"] and down["reason"].startswith("front page: ")
         assert "connection-refused" in down["reason"] or "download-error" in down["reason"]
+        assert down["step"] == "connection"
         wrong = results[foreign]
         assert not wrong["ok"] and wrong["reason"] == "no article link on the front page"
+        assert wrong["step"] == "article-links"
         # A front page per spider and one article (plus robots.txt): nothing else is asked for.
         article_pages = [t for t in site.requests if t.split("?", 1)[0].endswith(".html")]
         assert len(article_pages) == 1
         assert len(site.requests) <= 5, site.requests
 
         # The same through health --canary; one working spider → exit 0, a table.
-        done = subprocess.run([sys.executable, "-m", "crawler", "health", "--canary", "--timeout", "5",
-                               "--site", "baocamau", "--base-url", f"baocamau={site.base_url}"],
-                              cwd=PROJECT_ROOT, env=crawl_env(), capture_output=True, text=True, timeout=120)
+        # The known host is a loopback server that answers: the network counts as up.
+        done = cli("health", "--canary", "--timeout", "5", "-s", f"ARCHIVE_NETWORK_PROBE={site.base_url}",
+                   "--site", "baocamau", "--base-url", f"baocamau={site.base_url}", timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr[-3000:]
         assert "1 of 1 spiders work" in done.stdout
-        assert done.stdout.splitlines()[2].split()[:2] == ["baocamau", "OK"]
+        assert done.stdout.splitlines()[2].split()[:3] == ["baocamau", "OK", "ok"]
+
+
+# -- paths are checked, never invented ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("verb", [("health",), ("sites",), ("export", "out"), ("reextract", "--dry-run"),
+                                  ("export", "--jsonl", "-")])
+def test_read_commands_refuse_a_missing_archive_and_create_nothing(tmp_path, invoke, verb):
+    missing = tmp_path / "typo" / "archve.db"
+    done = invoke(*verb, "--db", missing)
+    assert done.exit_code == 2, done.output
+    assert done.stderr.strip().splitlines() == [f"{missing} does not exist (check --db / DB=, or crawl first: "
+                                                "make crawl SITE=…)"]
+    assert not missing.exists() and not missing.parent.exists()
+    # The same through the group's --db.
+    again = invoke("--db", missing, *verb)
+    assert again.exit_code == 2 and "does not exist" in again.stderr
+    assert not missing.parent.exists()
+
+
+@pytest.mark.parametrize("verb", [("health",), ("sites",), ("export", "out"), ("import", "."), ("reextract",)])
+def test_a_file_that_is_not_sqlite_is_one_line_and_untouched(tmp_path, invoke, verb):
+    bad = tmp_path / "archive.db"
+    bad.write_bytes(b"<html>not a database</html>\n" * 20)
+    before = bad.read_bytes()
+    done = invoke(*verb, "--db", bad)
+    assert done.exit_code == 2, done.output
+    assert done.stderr.strip() == f"{bad} is not a SQLite database"
+    assert "Traceback" not in done.output
+    assert bad.read_bytes() == before
+
+
+def test_import_creates_a_new_archive_and_says_so(tmp_path, invoke):
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "001_x.txt").write_text("Bài báo thử nghiệm. " * 30 + "\n\nNguồn: https://baocamau.vn/bai-a1.html\n",
+                                     encoding="utf-8")
+    db = tmp_path / "new.db"
+    done = invoke("import", texts, "--db", db)
+    assert done.exit_code == 0, done.output
+    assert f"creating new archive at {db}" in done.stderr
+    assert db.exists()
+    deeper = tmp_path / "no" / "such" / "a.db"
+    made = invoke("import", texts, "--db", deeper)
+    assert made.exit_code == 0, made.output
+    assert f"creating new archive at {deeper} (and its folder {tmp_path / 'no'})" in made.stderr
+
+
+def test_sites_lists_every_newspaper_with_its_articles(archive_path, invoke):
+    done = invoke("sites", "--db", archive_path, "--json")
+    assert done.exit_code == 0, done.output
+    sites = {r["site"]: r for r in json.loads(done.stdout)}
+    assert sites["baocamau"]["province"] == "Cà Mau" and "baocamau.vn" in sites["baocamau"]["domains"]
+    assert "news" not in sites
+    table = invoke("sites", "--db", archive_path).stdout.splitlines()
+    assert table[0].split() == ["site", "paper", "province", "domains", "articles"]
+
+
+# -- archive depth -------------------------------------------------------------------------------
+
+
+def test_depth_shows_oldest_newest_and_articles_per_year(tmp_path, invoke):
+    path = tmp_path / "archive.db"
+    dates = ["2016-03-02T08:00:00+07:00", "2019-12-31", "2019-01-05T10:00:00+07:00", "2025-07-01T06:30:00+07:00",
+             None]
+    with Archive(path) as a:
+        sync_sites(a, [Newspaper("deep", "Cà Mau")])
+        crawl_id = a.start_crawl("deep", {})
+        records = []
+        for i, published in enumerate(dates):
+            text = f"Bài {i} lưu trữ: " + "nội dung bài báo cũ " * 40
+            art = {"title": f"Bài {i}", "text": text}
+            if published:
+                art["published"] = published
+            records.append({"kind": "article", "hash": content_hash(text), "urls": [f"https://deep.example/a{i}"],
+                            "site": "deep", "fetched_at": iso(NOW), "article": art})
+        a.store(records)
+        a.finish_crawl(crawl_id, finish_reason="finished", stats={"downloader/response_count": 6},
+                       figures={"requests": 6, "new_articles": 5, "duplicates": 0, "rejects": 0, "errors": 0})
+        (h,) = check(a, ["deep"])
+    assert (h.oldest, h.newest) == ("2016-03-02", "2025-07-01")
+    assert h.per_year == {"2016": 1, "2019": 2, "2025": 1, "undated": 1}
+    done = invoke("health", "--db", path, "--site", "deep")
+    lines = done.stdout.splitlines()
+    assert lines[0].split()[-3:] == ["oldest", "newest", "flags"]
+    assert "2016-03-02" in lines[2] and "2025-07-01" in lines[2]
+    at = lines.index("archive depth: articles per year of publication")
+    assert lines[at + 1].split() == ["site", "2016", "2019", "2025", "undated", "total"]
+    assert lines[at + 3].split() == ["deep", "1", "2", "1", "1", "5"]
+    data = json.loads(invoke("health", "--db", path, "--site", "deep", "--json").stdout)[0]
+    assert data["oldest"] == "2016-03-02" and data["per_year"]["2019"] == 2
+
+
+# -- canary without a network ---------------------------------------------------------------------
+
+
+def test_canary_says_no_network_instead_of_blaming_every_spider(cli):
+    """Nothing resolves: the known host is unresolvable (.invalid is reserved, RFC 6761), and so
+    are the sites (a mirror on .invalid); one line, exit 3, no spider run, no traceback."""
+    done = cli("canary", "-s", "ARCHIVE_NETWORK_PROBE=probe.invalid:443",
+               "--site", "baocamau", "--base-url", "baocamau=http://baocamau.invalid",
+               "--site", "baocantho", "--base-url", "baocantho=http://baocantho.invalid", timeout=60)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "no network: probe.invalid:443 (DNS lookup failed) and none of the 2 site hosts (DNS lookup failed) "
+        "could be reached — check the connection or DNS; try make demo"]
+    assert done.stdout == ""
+
+
+def test_canary_with_a_closed_probe_port_but_a_reachable_site_goes_on(cli):
+    with SampleSite(articles=10, traps=False) as site:
+        done = cli("canary", "--json", "--timeout", "5", "-s", f"ARCHIVE_NETWORK_PROBE=127.0.0.1:{closed_port()}",
+                   "--site", "baocamau", "--base-url", f"baocamau={site.base_url}", timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    assert json.loads(done.stdout)[0]["ok"]

@@ -20,7 +20,7 @@ from crawler.store.archive import Archive
 from crawler.spiders.refresh import parse_days, refresh_urls
 from crawler.store.revisions import text_diff
 from crawler.text import content_hash
-from crawler.store.warc import WarcMiddleware
+from crawler.middlewares.warc import WarcMiddleware
 
 ROOT = Path(__file__).resolve().parent.parent
 A1 = "https://bao.test/hoi-nghi-a1.html"

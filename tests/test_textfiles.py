@@ -1,21 +1,22 @@
 """python -m crawler export/import: plain-text archives with the same dedupe as crawls."""
 
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
 from crawler.store.archive import Archive
 from crawler.text import content_hash
 from crawler.store.textfiles import parse_text_file
+from tests.conftest import invoke_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "crawler", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, check=True).stdout
+    """The command line, in process (export/import start no crawl); must succeed."""
+    done = invoke_cli(*args)
+    assert done.exit_code == 0, done.output
+    return done.stdout
 
 
 def test_source_line_forms(tmp_path):

@@ -21,8 +21,10 @@ from crawler.store.exports import export_jsonl, export_warc
 from crawler.items import PageItem
 from samplesite.pages import encode_cp1258
 from crawler.store.reextract import page_html, response_from_record
-from crawler.store.warc import WarcMiddleware, WarcReader, iter_records, warc_dir, warc_files
+from crawler.middlewares.warc import WarcMiddleware
+from crawler.store.warc import WarcReader, iter_records, warc_dir, warc_files
 from crawler.middlewares.warcmeta import WarcMetaMiddleware
+from tests.small_disk import fill, small_disk
 
 WARCIO = Path(sys.executable).with_name("warcio")
 HTML = "<html><head><title>Đại hội Đảng</title></head><body><p>Tỉnh uỷ Cà Mau họp phiên bế mạc.</p></body></html>"
@@ -75,7 +77,7 @@ def test_project_settings_place_the_middleware_before_decompression():
 
     s = get_project_settings()
     mws = {**s.getdict("DOWNLOADER_MIDDLEWARES_BASE"), **s.getdict("DOWNLOADER_MIDDLEWARES")}
-    ours = mws["crawler.store.warc.WarcMiddleware"]
+    ours = mws["crawler.middlewares.warc.WarcMiddleware"]
     # Higher = closer to the downloader: it sees responses before these change them.
     assert ours > mws["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"]
     assert ours > mws["scrapy.downloadermiddlewares.redirect.RedirectMiddleware"]
@@ -255,22 +257,48 @@ def test_export_jsonl_has_urls_and_revisions(tmp_path):
     assert obj["revisions"] == []
 
 
-def test_a_failing_write_leaves_the_page_uncaptured_not_the_crawl_broken(tmp_path, monkeypatch, caplog):
-    mw = middleware(tmp_path)
-    request, resp = response()
-    mw.process_response(request, resp)
-    writer = mw.writers["baotest"]
-    first = writer.name
+def test_a_full_disk_leaves_the_page_uncaptured_not_the_crawl_broken(tmp_path, caplog):
+    """ENOSPC on a real (tmpfs) disk: the file is cut back to its last complete record and
+    closed, one error is logged, later responses pass through uncaptured, never raising."""
+    with small_disk(tmp_path / "disk", 256) as disk:
+        crawler = get_crawler(Paper, {"ARCHIVE_DB": str(tmp_path / "archive.db"), "ARCHIVE_WARC_DIR": str(disk)})
+        crawler.spider = Paper()
+        mw = WarcMiddleware.from_crawler(crawler)
+        request, resp = response()
+        mw.process_response(request, resp)
+        first = request.meta["warc"]
+        fill(disk, leave_bytes=2048)
+        big = HTML.replace("</p>", "".join(f" đoạn {i} của bài" for i in range(20000)) + "</p>")
+        outcomes = []
+        for n in range(2, 6):  # each page larger than what is left
+            req, res = response(url=f"http://bao.test/tin-a{n}.html", body=big)
+            assert mw.process_response(req, res) is res  # the crawl gets its response, always
+            outcomes.append("warc" in req.meta)
+        assert outcomes == [False] * 4
+        stats = crawler.stats.get_stats()
+        assert stats["warc/errors"] == 1 and stats["warc/skipped/failed"] == 3
+        assert caplog.text.count("WARC capture failed") == 1 and "No space left" in caplog.text
+        mw.spider_closed(crawler.spider)
+        (path,) = warc_files(disk)
+        # The file ends with its last complete record: every record reads, the first page by offset.
+        entries = list(iter_records(path))
+        assert [e.rec_type for e in entries] == ["warcinfo", "response", "request"]
+        assert entries[-1].offset + entries[-1].length == path.stat().st_size
+        with WarcReader(disk) as reader:
+            assert reader.read(first["file"], first["offset"]).url == "http://bao.test/tin-a1.html"
+        check = subprocess.run([str(WARCIO), "check", str(path)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
 
-    def disk_full(*args):
-        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(writer, "write", disk_full)
-    request2, resp2 = response(url="http://bao.test/tin-a2.html")
-    assert mw.process_response(request2, resp2) is resp2
-    assert "warc" not in request2.meta and mw.crawler.stats.get_value("warc/errors") == 1
-    assert "No space left" in caplog.text
-    monkeypatch.undo()
-    request3, resp3 = response(url="http://bao.test/tin-a3.html")
-    mw.process_response(request3, resp3)
-    assert request3.meta["warc"]["file"] != first  # a fresh file after the failure
+def test_a_full_disk_before_the_first_record_leaves_no_empty_file(tmp_path):
+    with small_disk(tmp_path / "disk", 64) as disk:
+        crawler = get_crawler(Paper, {"ARCHIVE_DB": str(tmp_path / "archive.db"), "ARCHIVE_WARC_DIR": str(disk)})
+        crawler.spider = Paper()
+        mw = WarcMiddleware.from_crawler(crawler)
+        (disk / "baotest").mkdir()
+        fill(disk)
+        request, resp = response()
+        assert mw.process_response(request, resp) is resp and "warc" not in request.meta
+        assert crawler.stats.get_value("warc/errors") == 1
+        mw.spider_closed(crawler.spider)
+        assert warc_files(disk) == []  # a file with no complete record is removed

@@ -31,7 +31,7 @@ from crawler.store.revisions import text_diff
 from samplesite import SampleSite
 from crawler.text import content_hash
 from crawler.store.warc import WarcReader
-from tests.conftest import PROJECT_ROOT, crawl_env, rows, run_crawl, snapshot
+from tests.conftest import PROJECT_ROOT, crawl_env, rows, run_cli, run_crawl, snapshot
 
 pytestmark = pytest.mark.e2e
 
@@ -50,9 +50,9 @@ class Run:
     warc: Path
 
 
-def cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "crawler", *args], cwd=PROJECT_ROOT, env=env or crawl_env(),
-                          capture_output=True, text=True, timeout=timeout)
+def cli(*args: str, env: dict | None = None, timeout: float = 300):
+    """``python -m crawler`` in a subprocess (the offline environment needs a process); must succeed."""
+    proc = run_cli(*args, env=env, timeout=timeout)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc
 
@@ -314,3 +314,43 @@ def test_export_warc_and_jsonl_cover_the_whole_archive(run, refreshed):
     copies = sorted(p.relative_to(out / "copy") for p in (out / "copy").rglob("*.warc.gz"))
     assert copies == sorted(p.relative_to(run.warc) for p in run.warc.rglob("*.warc.gz"))
     shutil.rmtree(out)
+
+
+# -- a full disk under the WARC folder ------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_a_full_warc_disk_costs_captures_only_never_pages(tmp_path, clean_site):
+    """The reported failure: the WARC folder's disk fills mid-crawl. Every page must still be
+    discovered and stored; only captures stop, once, and the rows say which pages have none."""
+    from crawler.store import reextract as rx
+    from crawler.store.archive import Archive
+    from tests.small_disk import small_disk
+
+    db = tmp_path / "archive.db"
+    with small_disk(tmp_path / "warc", 192) as warc:
+        result = run_crawl(clean_site, db, name="warc-full-disk",
+                           settings={"ARCHIVE_WARC_DIR": str(warc), "ARCHIVE_EXTRACT_WORKERS": 0})
+        assert result.log.count("WARC capture failed") == 1 and "No space left on device" in result.log
+        (crawl,) = rows(db, "SELECT finish_reason, stats FROM crawls")
+        stats = json.loads(crawl["stats"])
+        assert crawl["finish_reason"] == "finished"
+        assert stats["warc/errors"] == 1 and stats["warc/skipped/failed"] > 0 and stats["warc/records"] > 0
+        # Nothing lost to the disk: every article stored, no false download errors.
+        expected = {clean_site.url(p) for a in clean_site.articles for p in a.paths}
+        assert {r["url"] for r in rows(db, "SELECT url FROM urls")} == expected
+        assert rows(db, "SELECT count(*) FROM articles")[0][0] == len(clean_site.articles)
+        assert rows(db, "SELECT reason, count(*) FROM rejects GROUP BY reason") == []
+        captured = rows(db, "SELECT url, warc_file, warc_offset FROM articles WHERE warc_offset IS NOT NULL")
+        uncaptured = rows(db, "SELECT warc_file FROM articles WHERE warc_offset IS NULL")
+        assert captured and uncaptured, "the disk should fill part-way through the crawl"
+        assert all(r["warc_file"] is None for r in uncaptured)
+        assert rows(db, "SELECT count(*) FROM urls WHERE warc_file IS NULL AND warc_offset IS NOT NULL "
+                        "OR warc_file IS NOT NULL AND warc_offset IS NULL")[0][0] == 0
+        with WarcReader(warc) as reader:  # what was captured reads back, the cut file included
+            for row in captured:
+                assert reader.read(row["warc_file"], row["warc_offset"]).url.endswith(urlsplit(row["url"]).path)
+        with Archive(db) as archive:
+            report = rx.reextract(archive, warc, dry_run=True)
+        assert report.no_capture == len(uncaptured) and report.articles == len(captured)
+        assert report.missing == 0 and report.rejected == 0

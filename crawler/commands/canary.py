@@ -9,9 +9,15 @@ For machines with internet. For each spider, in one process and all sites at onc
 3. fetch the first and run ``crawler.text.extract.extract`` on it; if that page gives no article
    (a video, a 404, …) try the next, up to ``--tries`` articles (default 3).
 
+Before any spider runs, the machine's own network is checked: one known host
+(``ARCHIVE_NETWORK_PROBE``, ``host:port``), and if that fails the chosen sites' hosts. When none
+answers the command says ``no network`` and exits 3 instead of blaming every spider.
+
 Nothing is written to the archive. A site is OK when one article extracted; otherwise FAIL
-with the reason (``http-503``, ``dns``, ``robots.txt forbids /``, ``no article link on the
-front page``, ``no-main-text``, …). Exit status 1 when any site fails.
+with the step that failed (``dns``, ``connection``, ``timeout``, ``tls``, ``http-status``,
+``robots``, ``article-links``, ``extraction``) and the reason (``http-503``, ``robots.txt forbids
+/``, ``no article link on the front page``, ``no-main-text``, …). Exit status 1 when any site
+fails, 3 when there is no network, 2 for a usage error.
 
 ``--base-url SPIDER=URL`` points a spider at a mirror (the tests use loopback sample sites);
 never run the canary over the internet from tests.
@@ -19,23 +25,61 @@ never run the canary over the internet from tests.
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
-from collections.abc import AsyncIterator, Iterator, Sequence
+import socket
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import scrapy
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
-from crawler.text.extract import extract
+import click
+
+from crawler.commands import outcome
+from crawler.commands.common import (UsageError, build_settings, canary_options, errors_as_lines, load_spiders,
+                                     parse_assignments, table)
+from crawler.commands.logs import quiet_logging
 from crawler.spiders.base import failure_reason
+from crawler.text.extract import extract
+
+# The step a download failure stopped at, by exception class (Scrapy ≥ 2.15 and Twisted's own).
+FAILURE_STEPS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((CannotResolveHostError, twisted_error.DNSLookupError), "dns"),
+    ((DownloadConnectionRefusedError, twisted_error.ConnectionRefusedError), "connection"),
+    ((DownloadTimeoutError, twisted_error.TimeoutError, twisted_error.TCPTimedOutError), "timeout"),
+    ((HttpError,), "http-status"),
+)
+try:
+    from OpenSSL.SSL import Error as TLSError
+
+    FAILURE_STEPS += (((TLSError,), "tls"),)
+except ImportError:  # pragma: no cover - pyOpenSSL comes with Scrapy
+    pass
+
+
+def failure_step(failure: Failure) -> str:
+    exc: BaseException | None = failure.value
+    for _ in range(5):  # Scrapy's exceptions wrap Twisted's (raise … from …)
+        if exc is None:
+            break
+        for classes, step in FAILURE_STEPS:
+            if isinstance(exc, classes):
+                return step
+        exc = exc.__cause__
+    return "download"
 
 
 @dataclass
@@ -43,6 +87,7 @@ class CanaryResult:
     site: str
     ok: bool = False
     reason: str = "not run"
+    step: str = "start"  # where it stopped: dns, connection, timeout, tls, http-status, robots, …, ok
     front_page: str | None = None
     front_status: int | None = None
     article_links: int = 0
@@ -77,6 +122,7 @@ class CanaryMixin:
         self.canary.front_status = response.status
         if not isinstance(response, TextResponse):
             self.canary.reason = f"front page is not HTML ({response.headers.get('Content-Type', b'').decode()})"
+            self.canary.step = "front-page"
             return
         links: list[str] = []
         for href in response.xpath("//a/@href").getall():
@@ -86,6 +132,7 @@ class CanaryMixin:
         self.canary.article_links = len(links)
         if not links:
             self.canary.reason = "no article link on the front page"
+            self.canary.step = "article-links"
             return
         yield from self.canary_next(links)
 
@@ -106,13 +153,14 @@ class CanaryMixin:
             article, reason = extract(response.text, response.url)
             if article is not None:
                 attempt["outcome"] = "ok"
-                self.canary.ok, self.canary.reason = True, "ok"
+                self.canary.ok, self.canary.reason, self.canary.step = True, "ok", "ok"
                 self.canary.title = article.title
                 self.canary.chars = len(article.text)
                 self.canary.published = article.published
                 return
             attempt["outcome"] = reason or "no article"
         self.canary.reason = f"article: {attempt['outcome']}"
+        self.canary.step = "extraction"
         yield from self.canary_next(response.meta["rest"])
 
     def canary_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
@@ -120,7 +168,9 @@ class CanaryMixin:
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             why = (f"robots.txt forbids {request.url}" if "robots" in str(failure.value)
                    else f"ignored: {failure.value or type(failure.value).__name__}")
+            self.canary.step = "robots" if "robots" in str(failure.value) else "ignored"
         else:
+            self.canary.step = failure_step(failure)
             why, status = failure_reason(failure)
             if request.meta.get("canary") == "front":
                 self.canary.front_status = status
@@ -158,6 +208,7 @@ def run_canaries(spiders: Sequence[type], settings: Settings, *, base_urls: dict
     """Check each spider against its live site (or ``base_urls`` mirror); one result per spider."""
     base_urls = base_urls or {}
     settings = canary_settings(settings, timeout)
+    quiet_logging(settings)
     process = AsyncCrawlerProcess(settings)
     runs = []
     for cls in spiders:
@@ -180,7 +231,7 @@ def run_canaries(spiders: Sequence[type], settings: Settings, *, base_urls: dict
 
 
 def format_results(results: Sequence[CanaryResult]) -> str:
-    head = ("site", "result", "front page", "article", "detail")
+    head = ("site", "result", "step", "front page", "article", "detail")
     rows = []
     for r in results:
         front = "-" if r.front_status is None else f"{r.front_status}, {r.article_links} article links"
@@ -188,57 +239,111 @@ def format_results(results: Sequence[CanaryResult]) -> str:
             detail = f"{r.chars} chars, {r.published or 'no date'}: {(r.title or '')[:60]}"
         else:
             detail = r.reason
-        rows.append((r.site, "OK" if r.ok else "FAIL", front, r.article or "-", detail))
-    table = [head, *rows]
-    widths = [max(len(row[i]) for row in table) for i in range(len(head) - 1)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1]
-             for row in table]
-    lines.insert(1, "  ".join("-" * w for w in widths) + "  ------")
+        rows.append((r.site, "OK" if r.ok else "FAIL", r.step, front, r.article or "-", detail))
     failed = sum(not r.ok for r in results)
-    lines += ["", f"{len(results) - failed} of {len(results)} spiders work" + (f"; {failed} FAIL" if failed else "")]
-    return "\n".join(lines)
+    return "\n".join([table(rows, head), "",
+                      f"{len(results) - failed} of {len(results)} spiders work" + (f"; {failed} FAIL" if failed else "")])
+
+
+# -- is this machine online? ------------------------------------------------------------------
+
+
+def probe(host: str, port: int, timeout: float) -> str | None:
+    """None if ``host:port`` accepts a TCP connection, else why not, in words."""
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return "DNS lookup failed"
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except TimeoutError:
+        return "timed out"
+    except ConnectionRefusedError:
+        return "connection refused"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
+def host_port(url_or_hostport: str) -> tuple[str, int]:
+    from urllib.parse import urlsplit
+
+    if "//" not in url_or_hostport:
+        url_or_hostport = "//" + url_or_hostport
+    parts = urlsplit(url_or_hostport)
+    default = 80 if parts.scheme == "http" else 443
+    return parts.hostname or "", parts.port or default
+
+
+def network_check(probe_host: str, site_urls: Iterable[str], timeout: float = 5) -> str | None:
+    """None when the network works (the known host answers, or at least one site's host does);
+    else the ``no network`` sentence."""
+    first = None
+    if probe_host:
+        host, port = host_port(probe_host)
+        first = probe(host, port, timeout)
+        if first is None:
+            return None
+    targets = sorted({host_port(u) for u in site_urls})
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(lambda hp: probe(hp[0], hp[1], timeout), targets))
+    if any(a is None for a in answers) or not targets and first is None:
+        return None
+    causes = sorted({a for a in answers if a})
+    parts = [f"{probe_host} ({first})"] if probe_host else []
+    if targets:
+        parts.append(f"none of the {len(targets)} site hosts ({', '.join(causes)})")
+    return ("no network: " + " and ".join(parts) + " could be reached"
+            + " — check the connection or DNS; try make demo")
+
+
+def site_url(cls: type, base_urls: dict[str, str]) -> str:
+    return base_urls.get(cls.name) or f"https://{cls.domains[0]}/"
 
 
 # -- command line -----------------------------------------------------------------------------
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    """Options shared by ``canary`` and ``health --canary``."""
-    p.add_argument("--base-url", action="append", default=[], metavar="SPIDER=URL",
-                   help="check a mirror for this spider instead of the live site (repeatable)")
-    p.add_argument("--timeout", type=float, default=20, help="download timeout, seconds (default %(default)s)")
-    p.add_argument("--tries", type=int, default=3, help="articles to try per site (default %(default)s)")
-    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting")
+def run(sites: Sequence[str], *, base_urls: Sequence[str] = (), timeout: float = 20, tries: int = 3,
+        sets: Sequence[str] = (), as_json: bool = False) -> int:
+    """``canary`` and ``health --canary``: the exit status."""
+    from crawler.commands.crawlall import select
 
-
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = sub.add_parser(
-        "canary",
-        help="fetch each site's front page and one article: which spiders still work (needs internet)",
-        description="For each spider, fetch its front page and one article it links to, and extract it. "
-                    "Exit status 1 if any spider fails.",
-    )
-    p.add_argument("--site", action="append", default=[], metavar="SPIDER", help="only this spider (repeatable)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    add_arguments(p)
-    p.set_defaults(run=run)
-    return p
-
-
-def run(args: argparse.Namespace) -> int:
-    from crawler.commands.crawlall import UsageError, build_settings, load_spiders, parse_assignments, select
-
-    try:
-        settings = build_settings(None, parse_assignments(args.set, "--set"))
-        classes = load_spiders(settings)
-        chosen = select(classes, args.site)
-        base_urls = parse_assignments(args.base_url, "--base-url")
-    except UsageError as exc:
-        print(f"canary: {exc}", file=sys.stderr)
-        return 2
-    results = run_canaries(chosen, settings, base_urls=base_urls, timeout=args.timeout, tries=args.tries)
-    if args.json:
-        print(json.dumps([{**asdict(r), "article": r.article} for r in results], ensure_ascii=False, indent=2))
+    settings = build_settings(None, parse_assignments(sets, "--set"))
+    classes = load_spiders(settings)
+    chosen = select(classes, sites)
+    bases = parse_assignments(base_urls, "--base-url")
+    stray = sorted(set(bases) - set(classes))
+    if stray:
+        raise UsageError(f"--base-url for unknown spider(s): {', '.join(stray)}")
+    offline = network_check(settings.get("ARCHIVE_NETWORK_PROBE", ""),
+                            [site_url(cls, bases) for cls in chosen if getattr(cls, "domains", ()) or cls.name in bases],
+                            timeout=min(timeout, 5))
+    if offline:
+        click.echo(offline, err=True)
+        return outcome.UNREACHABLE
+    results = run_canaries(chosen, settings, base_urls=bases, timeout=timeout, tries=tries)
+    if as_json:
+        click.echo(json.dumps([{**asdict(r), "article": r.article} for r in results], ensure_ascii=False, indent=2))
     else:
-        print(format_results(results))
+        click.echo(format_results(results))
     return 1 if any(not r.ok for r in results) else 0
+
+
+def _command():
+    @click.command("canary")
+    @click.option("--site", "sites", multiple=True, metavar="SPIDER", help="only this spider (repeatable)")
+    @click.option("--json", "as_json", is_flag=True, help="print JSON instead of a table")
+    @canary_options
+    @click.pass_context
+    @errors_as_lines
+    def canary(ctx: click.Context, sites, as_json, base_urls, timeout, tries, sets) -> None:
+        """For each spider, fetch its front page and one article it links to, and extract it
+        (needs internet). Checks the network first. Exit status 1 if any spider fails, 3 if
+        there is no network."""
+        ctx.exit(run(sites, base_urls=base_urls, timeout=timeout, tries=tries, sets=sets, as_json=as_json))
+
+    return canary
+
+
+command = _command()

@@ -30,33 +30,48 @@ holds across sites: a text another site already stored is recorded as a URL alia
 ``sites`` table is synchronised from the spider classes before the crawl
 (``crawler.store.sitesync``).
 
-At the end a per-site table (from the ``crawls`` rows this run wrote) is printed on stdout;
-the crawl log goes to stderr. Exit status: 0 when at least one site was crawled, 1 when every
-site failed (no response at all, or the crawler could not start), 2 for a usage error.
+At the end a per-site table (from the ``crawls`` rows this run wrote) is printed on stdout,
+then one line per site that did not finish cleanly, saying why; the crawl log goes to stderr.
+Exit status: that of the worst site (``crawler.commands.outcome``, README "Exit status"): 0
+when every site finished, 5 when any lost records, 1 when any crashed, 3 when any could not
+be reached, 4 when any answered only with errors, 7 interrupted, 6 cut short by a limit; 2 for
+a usage error or an archive that is not SQLite (nothing is crawled then).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import multiprocessing
 import shutil
-import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import click
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
-from scrapy.spiderloader import get_spider_loader
-from scrapy.utils.project import get_project_settings
 
-from crawler.store.archive import Archive
+from crawler.commands import outcome
+from crawler.commands.common import (  # noqa: F401 - build_settings, load_spiders: used by bench and tests
+    UsageError,
+    build_settings,
+    db_option,
+    db_path,
+    errors_as_lines,
+    load_spiders,
+    parse_assignments,
+    table,
+)
+from crawler.commands.logs import quiet_logging
+from crawler.commands.paths import archive_for_writing, verify_archive
 from crawler.extensions.crawllog import CrawlLog
+from crawler.extensions.reachability import DETAIL_STAT, EXCEPTION_STAT, cause_of
+from crawler.extensions.summary import logged_errors
+from crawler.store.archive import Archive
 from crawler.store.sitesync import sync_sites
 from crawler.text import fold
 from pipelines.extract import ExtractPipeline
@@ -64,37 +79,7 @@ from pipelines.extract import ExtractPipeline
 logger = logging.getLogger(__name__)
 
 
-class UsageError(Exception):
-    """A bad command line (exit status 2)."""
-
-
 # -- settings and spiders ---------------------------------------------------------------------
-
-
-def parse_assignments(values: Iterable[str] | None, flag: str) -> dict[str, str]:
-    """``["a=1", "b=x=y"]`` → ``{"a": "1", "b": "x=y"}``."""
-    out: dict[str, str] = {}
-    for value in values or ():
-        name, sep, rest = value.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"{flag} {value!r}: expected NAME=VALUE")
-        out[name.strip()] = rest
-    return out
-
-
-def build_settings(db: str | None = None, overrides: dict[str, str] | None = None) -> Settings:
-    """The project's settings, with ``--set`` overrides and ``--db`` at command-line priority."""
-    settings = get_project_settings()
-    settings.setdict(overrides or {}, priority="cmdline")
-    if db:
-        settings.set("ARCHIVE_DB", str(db), priority="cmdline")
-    return settings
-
-
-def load_spiders(settings: Settings) -> dict[str, type]:
-    """Every spider class of ``SPIDER_MODULES`` (honours ``--set SPIDER_MODULES=…``), by name."""
-    loader = get_spider_loader(settings)
-    return {name: loader.load(name) for name in sorted(loader.list())}
 
 
 def in_province(cls: type, folded: set[str]) -> bool:
@@ -193,26 +178,40 @@ class SiteResult:
     stats: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
+    def detail(self) -> str | None:
+        """Why the site was not reached, in words (``crawler.extensions.reachability``)."""
+        return self.stats.get(DETAIL_STAT)
+
+    @property
+    def code(self) -> int:
+        """The exit status this site alone would give (``crawler.commands.outcome``)."""
+        return outcome.FAILED if self.error is not None else outcome.exit_code(self.finish_reason)
+
+    @property
     def failed(self) -> bool:
         """Nothing to show for the run: the crawler broke, or no page was ever received."""
         return self.error is not None or self.finish_reason is None or self.responses == 0
 
     @property
     def status(self) -> str:
+        """``ok``, or the finish reason (``site-unreachable``, ``closespider_timeout``, …), or FAILED."""
         if self.error is not None:
             return "FAILED"
         if self.finish_reason is None:
             return "FAILED (unfinished)"
-        if self.responses == 0:
-            return f"FAILED ({self.stats_failure() or 'no response'})"
         if self.finish_reason == "finished":
+            if self.responses == 0:  # reachability judgement switched off
+                return f"FAILED ({self.stats_failure() or 'no response'})"
             return "ok"
-        return self.finish_reason  # shutdown, closespider_*: resumable with --jobdir
+        return self.finish_reason
 
     def stats_failure(self) -> str | None:
-        """The commonest download exception, e.g. 'DNSLookupError', when nothing came back."""
-        prefix = "downloader/exception_type_count/"
-        found = {k[len(prefix):].rsplit(".", 1)[-1]: v for k, v in self.stats.items() if k.startswith(prefix)}
+        """The commonest download failure in words (e.g. 'DNS lookup failed') when nothing came back."""
+        found: dict[str, int] = {}
+        for key, n in self.stats.items():
+            if key.startswith(EXCEPTION_STAT):
+                words = cause_of(key[len(EXCEPTION_STAT):])
+                found[words] = found.get(words, 0) + n
         return max(found, key=found.get) if found else None
 
 
@@ -273,7 +272,7 @@ def collect(crawler: Crawler, task: Any, db_path: str | None) -> SiteResult:
         new_articles=stats.get("archive/inserted", 0),
         duplicates=stats.get("archive/alias", 0),
         rejects=stats.get("archive/rejected", 0),
-        errors=sum(v for k, v in stats.items() if k.startswith("log_count/ERROR")),
+        errors=logged_errors(stats),
         error=error,
         stats=stats,
     )
@@ -296,6 +295,7 @@ def crawl_all(
     """
     base_urls = base_urls or {}
     db_path = settings.get("ARCHIVE_DB")
+    quiet_logging(settings)
     if db_path:
         with Archive(db_path) as archive:
             changed = sync_sites(archive, load_spiders(settings).values())
@@ -332,93 +332,74 @@ def crawl_all(
 _COLUMNS = ("site", "status", "requests", "new", "duplicates", "rejects", "errors", "time")
 
 
-def summary_rows(results: Sequence[SiteResult]) -> list[tuple[str, ...]]:
-    rows = []
-    for r in results:
-        t = f"{r.seconds:.0f}s" if r.seconds is not None else "-"
-        rows.append((r.site, r.status, str(r.requests), str(r.new_articles), str(r.duplicates), str(r.rejects),
-                     str(r.errors), t))
-    return rows
+def summary_rows(results: Sequence[SiteResult]) -> list[tuple[Any, ...]]:
+    return [(r.site, r.status, r.requests, r.new_articles, r.duplicates, r.rejects, r.errors,
+             f"{r.seconds:.0f}s" if r.seconds is not None else "-") for r in results]
 
 
 def format_summary(results: Sequence[SiteResult]) -> str:
-    rows = summary_rows(results)
     total = ("total", f"{sum(not r.failed for r in results)}/{len(results)} ok",
-             *(str(sum(getattr(r, a) for r in results))
+             *(sum(getattr(r, a) for r in results)
                for a in ("requests", "new_articles", "duplicates", "rejects", "errors")), "")
-    table = [_COLUMNS, *rows, total]
-    widths = [max(len(row[i]) for row in table) for i in range(len(_COLUMNS))]
-
-    def line(row: Sequence[str]) -> str:
-        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
-        cells += [c.rjust(w) for c, w in zip(row[2:], widths[2:], strict=True)]
-        return "  ".join(cells).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    out = [line(_COLUMNS), rule, *(line(r) for r in rows), rule, line(total)]
+    rows = summary_rows(results)
+    out = [table([*rows, total], _COLUMNS)]
     for r in results:
         if r.error:
             out.append(f"{r.site}: {r.error}")
+        elif r.code != outcome.OK:
+            out.append(f"{r.site}: {r.detail or outcome.WORDS[r.code]} ({r.finish_reason or 'unfinished'})")
     return "\n".join(out)
 
 
 # -- command line -----------------------------------------------------------------------------
 
 
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = sub.add_parser(
-        "crawl-all",
-        help="crawl every newspaper (or some) in one process, sites in parallel",
-        description="Crawl every newspaper (or those chosen by --site/--province) in one process, "
-                    "each site with its own politeness, then print a per-site summary.",
-    )
-    p.add_argument("--site", action="append", default=[], metavar="SPIDER", help="run this spider (repeatable)")
-    p.add_argument("--province", action="append", default=[], metavar="NAME",
-                   help="run the spiders of this province, diacritics optional (repeatable)")
-    p.add_argument("--since", metavar="YYYY-MM-DD", help="passed to every spider: stop paginating past this date")
-    p.add_argument("--jobdir", type=Path, metavar="DIR",
-                   help="JOBDIR per spider under DIR, so an interrupted run resumes")
-    p.add_argument("--base-url", action="append", default=[], metavar="SPIDER=URL",
-                   help="crawl a mirror for this spider (tests, replay; repeatable)")
-    p.add_argument("-a", "--arg", action="append", default=[], metavar="NAME=VALUE",
-                   help="spider argument for every spider, e.g. max_pages=5 (repeatable)")
-    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="Scrapy setting for every crawler, e.g. CLOSESPIDER_TIMEOUT=3600 (repeatable)")
-    p.add_argument("--db", default=argparse.SUPPRESS, help="archive database (default: ARCHIVE_DB)")
-    p.add_argument("--list", action="store_true", help="only print the spiders that would run")
-    p.set_defaults(run=run)
-    return p
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        if args.since:
-            try:
-                date.fromisoformat(args.since)
-            except ValueError:
-                raise UsageError(f"--since {args.since!r}: expected YYYY-MM-DD") from None
-        settings = build_settings(getattr(args, "db", None), parse_assignments(args.set, "--set"))
-        classes = load_spiders(settings)
-        chosen = select(classes, args.site, args.province)
-        base_urls = parse_assignments(args.base_url, "--base-url")
-        stray = sorted(set(base_urls) - set(classes))
-        if stray:
-            raise UsageError(f"--base-url for unknown spider(s): {', '.join(stray)}")
-        spider_args = parse_assignments(args.arg, "--arg")
-    except UsageError as exc:
-        print(f"crawl-all: {exc}", file=sys.stderr)
-        return 2
-    if args.list:
+@click.command("crawl-all")
+@click.option("--site", "sites", multiple=True, metavar="SPIDER", help="run this spider (repeatable)")
+@click.option("--province", "provinces", multiple=True, metavar="NAME",
+              help="run the spiders of this province, diacritics optional (repeatable)")
+@click.option("--since", metavar="YYYY-MM-DD", help="passed to every spider: stop paginating past this date")
+@click.option("--jobdir", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+              help="JOBDIR per spider under DIR, so an interrupted run resumes")
+@click.option("--base-url", "base_url", multiple=True, metavar="SPIDER=URL",
+              help="crawl a mirror for this spider (tests, replay; repeatable)")
+@click.option("-a", "--arg", "spider_arg", multiple=True, metavar="NAME=VALUE",
+              help="spider argument for every spider, e.g. max_pages=5 (repeatable)")
+@click.option("-s", "--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Scrapy setting for every crawler, e.g. CLOSESPIDER_TIMEOUT=3600 (repeatable)")
+@click.option("--list", "list_only", is_flag=True, help="only print the spiders that would run")
+@db_option
+@click.pass_context
+@errors_as_lines
+def command(ctx: click.Context, sites, provinces, since, jobdir, base_url, spider_arg, sets, list_only, db) -> None:
+    """Crawl every newspaper (or those chosen by --site/--province) in one process, each site
+    with its own politeness, then print a per-site summary. Exit status: the worst site's
+    (README, "Exit status")."""
+    if since:
+        try:
+            date.fromisoformat(since)
+        except ValueError:
+            raise UsageError(f"--since {since!r}: expected YYYY-MM-DD") from None
+    settings = build_settings(db_path(ctx, db), parse_assignments(sets, "--set"))
+    classes = load_spiders(settings)
+    chosen = select(classes, sites, provinces)
+    base_urls = parse_assignments(base_url, "--base-url")
+    stray = sorted(set(base_urls) - set(classes))
+    if stray:
+        raise UsageError(f"--base-url for unknown spider(s): {', '.join(stray)}")
+    spider_args = parse_assignments(spider_arg, "--arg")
+    if list_only:
         for cls in chosen:
-            print(f"{cls.name}\t{getattr(cls, 'paper', '')}\t{getattr(cls, 'province', '')}\t"
-                  f"{' '.join(getattr(cls, 'domains', ()))}")
-        return 0
+            click.echo(f"{cls.name}\t{getattr(cls, 'paper', '')}\t{getattr(cls, 'province', '')}\t"
+                       f"{' '.join(getattr(cls, 'domains', ()))}")
+        ctx.exit(0)
     if not chosen:
-        print("crawl-all: no spiders", file=sys.stderr)
-        return 2
-    if args.jobdir is not None:
-        args.jobdir.mkdir(parents=True, exist_ok=True)
-    results = crawl_all(chosen, settings, base_urls=base_urls, since=args.since, spider_args=spider_args,
-                        jobdir=args.jobdir)
-    print(format_summary(results), flush=True)
-    return 1 if results and all(r.failed for r in results) else 0
+        raise UsageError("no spiders")
+    if settings.get("ARCHIVE_DB"):
+        archive_for_writing(settings.get("ARCHIVE_DB"))
+        verify_archive(settings.get("ARCHIVE_DB"))
+    if jobdir is not None:
+        jobdir.mkdir(parents=True, exist_ok=True)
+    results = crawl_all(chosen, settings, base_urls=base_urls, since=since, spider_args=spider_args, jobdir=jobdir)
+    click.echo(format_summary(results))
+    ctx.exit(outcome.worst(r.code for r in results))

@@ -25,28 +25,38 @@ prints, per site: when it last stored a new article, its runs and new articles o
 A run still in progress (started less than ``RUNNING_HOURS`` ago, not finished) is shown as
 ``running`` and the run before it is judged instead.
 
+Archive depth, per site: the oldest and the newest ``published`` date and the number of
+articles per year, so a backfill shows how far back each paper's archive reaches.
+
 Exit status: 0 when no site is flagged, 1 when any is (so a cron job or a monitoring check
-can alert on it), 2 for a usage error. ``--json`` prints the same as a JSON list.
+can alert on it), 2 for a usage error or when the archive does not exist (it is never created
+by this command). ``--json`` prints the same as a JSON list.
 
 ``--canary`` checks the live sites instead (``crawler.commands.canary``; needs internet).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import click
+
+from crawler import reasons
+from crawler.commands.common import (UsageError, build_settings, canary_options, db_option, errors_as_lines,
+                                     load_spiders, read_archive, table)
 from crawler.store.archive import Archive
 
 RUNNING_HOURS = 12
 REJECTING_SHARE = 0.5
 REJECTING_MIN_PAGES = 4
-OK_REASONS = frozenset({"finished", "closespider_timeout", "closespider_itemcount", "closespider_pagecount"})
+# A run cut short on purpose (a CLOSESPIDER_* limit someone set, the discovery budget) is not a
+# failing site; the crawl's exit status still says it was cut short.
+OK_REASONS = frozenset({reasons.FINISHED, reasons.BUDGET_EXHAUSTED, "closespider_timeout", "closespider_itemcount",
+                        "closespider_pagecount"})
 
 
 @dataclass
@@ -96,6 +106,10 @@ class SiteHealth:
     running: Run | None = None
     last_run: Run | None = None
     recent: list[Run] = field(default_factory=list)  # newest first, the last --runs finished ones
+    # Archive depth: the oldest and newest publication date, and articles per year.
+    oldest: str | None = None
+    newest: str | None = None
+    per_year: dict[str, int] = field(default_factory=dict)  # "2024" → articles; "undated" too
     flags: dict[str, str] = field(default_factory=dict)  # flag → why
 
     def to_dict(self) -> dict[str, Any]:
@@ -146,10 +160,12 @@ def check(archive: Archive, sites: Sequence[str], *, runs: int = 3, days: float 
     if db["sites"].exists():
         facts = {r["name"]: r for r in db.query("SELECT name, paper, province FROM sites")}
     last_article = dict(db.execute("SELECT site, max(fetched_at) FROM articles GROUP BY site").fetchall())
+    depth = archive_depth(archive)
     out = []
     for site in sites:
         h = SiteHealth(site, facts.get(site, {}).get("paper"), facts.get(site, {}).get("province"),
                        last_article=last_article.get(site))
+        h.oldest, h.newest, h.per_year = depth.get(site, (None, None, {}))
         h.last_new_run = db.execute("SELECT max(started) FROM crawls WHERE site = ? AND new_articles > 0",
                                     [site]).fetchone()[0]
         h.runs_in_window, new = db.execute(
@@ -164,6 +180,22 @@ def check(archive: Archive, sites: Sequence[str], *, runs: int = 3, days: float 
         h.last_run = h.recent[0] if h.recent else None
         judge(h, runs=runs, days=days, cutoff=cutoff)
         out.append(h)
+    return out
+
+
+def archive_depth(archive: Archive) -> dict[str, tuple[str | None, str | None, dict[str, int]]]:
+    """Per site: (oldest ``published`` date, newest, {year: articles}); undated articles are
+    counted under ``undated``. Dates are the first 10 characters of ``published`` (ISO 8601)."""
+    db = archive.db
+    out: dict[str, tuple[str | None, str | None, dict[str, int]]] = {}
+    for site, oldest, newest in db.execute(
+            "SELECT site, min(substr(published, 1, 10)), max(substr(published, 1, 10)) FROM articles "
+            "WHERE published IS NOT NULL AND published != '' GROUP BY site"):
+        out[site] = (oldest, newest, {})
+    for site, year, n in db.execute(
+            "SELECT site, CASE WHEN published IS NULL OR published = '' THEN 'undated' "
+            "ELSE substr(published, 1, 4) END AS year, count(*) FROM articles GROUP BY site, year ORDER BY year"):
+        out.setdefault(site, (None, None, {}))[2][year] = n
     return out
 
 
@@ -194,7 +226,7 @@ def judge(h: SiteHealth, *, runs: int, days: float, cutoff: str) -> None:
 def format_table(report: Sequence[SiteHealth], *, days: float, now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     head = ("site", "province", "last new article", f"runs/{days:g}d", f"new/{days:g}d", "last run",
-            "req", "new", "dup", "rej", "err", "flags")
+            "req", "new", "dup", "rej", "err", "oldest", "newest", "flags")
     rows = []
     for h in report:
         last = h.last_run
@@ -204,76 +236,76 @@ def format_table(report: Sequence[SiteHealth], *, days: float, now: datetime | N
             run_desc = f"{_ago(last.started, now)}, {last.finish_reason or 'unfinished'}"
         else:
             run_desc = "-"
-        figures = ([str(getattr(last, a)) for a in ("requests", "new_articles", "duplicates", "rejects", "errors")]
-                   if last else ["-"] * 5)
-        rows.append((h.site, h.province or "-", _ago(h.last_article, now), str(h.runs_in_window),
-                     str(h.new_in_window), run_desc, *figures, ",".join(sorted(h.flags)) or "ok"))
-    table = [head, *rows]
-    widths = [max(len(r[i]) for r in table) for i in range(len(head))]
-    numeric = {3, 4, 6, 7, 8, 9, 10}
-
-    def line(row: Sequence[str]) -> str:
-        return "  ".join(c.rjust(w) if i in numeric else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
-
-    out = [line(head), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+        figures = ([getattr(last, a) for a in ("requests", "new_articles", "duplicates", "rejects", "errors")]
+                   if last else [None] * 5)
+        rows.append((h.site, h.province or "-", _ago(h.last_article, now), h.runs_in_window, h.new_in_window,
+                     run_desc, *figures, h.oldest, h.newest, ",".join(sorted(h.flags)) or "ok"))
+    out = [table(rows, head)]
     flagged = [h for h in report if h.flags]
     out.append("")
     out.append(f"{len(flagged)} of {len(report)} sites flagged")
     for h in flagged:
         out.append(f"  {h.site}: " + "; ".join(f"{flag} ({why})" for flag, why in sorted(h.flags.items())))
+    depth = format_depth(report)
+    if depth:
+        out += ["", depth]
     return "\n".join(out)
+
+
+def format_depth(report: Sequence[SiteHealth]) -> str:
+    """Articles per year, one row per site that has any (empty string if none has)."""
+    years = sorted({y for h in report for y in h.per_year if y != "undated"})
+    undated = any("undated" in h.per_year for h in report)
+    columns = years + (["undated"] if undated else [])
+    rows = [(h.site, *(h.per_year.get(y) for y in columns), sum(h.per_year.values()))
+            for h in report if h.per_year]
+    if not rows:
+        return ""
+    return "archive depth: articles per year of publication\n" + table(rows, ("site", *columns, "total"))
 
 
 # -- command line -----------------------------------------------------------------------------
 
 
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    from crawler.commands import canary
-
-    p = sub.add_parser(
-        "health",
-        help="per site: last new article, last runs, and flags (stale, rejecting, failing)",
-        description="Report, per newspaper, when it last stored a new article and flag sites whose last "
-                    "runs failed, found nothing new or mostly rejects. Exit status 1 if any site is flagged. "
-                    "With --canary, check the live sites instead (needs internet).",
-    )
-    p.add_argument("--site", action="append", default=[], metavar="SPIDER", help="only this site (repeatable)")
-    p.add_argument("--days", type=float, default=7, help="window for the run figures and the stale flag "
-                                                         "(default %(default)s)")
-    p.add_argument("--runs", type=int, default=3, help="stale when this many last runs found nothing new "
-                                                       "(default %(default)s)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.add_argument("--db", default=argparse.SUPPRESS, help="archive database (default: ARCHIVE_DB)")
-    p.add_argument("--canary", action="store_true", help="fetch each site's front page and one article instead")
-    canary.add_arguments(p)
-    p.set_defaults(run=run)
-    return p
-
-
-def run(args: argparse.Namespace) -> int:
-    if args.canary:
-        from crawler.commands import canary
-
-        return canary.run(args)
-    from crawler.commands.crawlall import build_settings, load_spiders
-
-    settings = build_settings(getattr(args, "db", None))
-    if args.runs < 1 or args.days <= 0:
-        print("health: --runs and --days must be positive", file=sys.stderr)
-        return 2
-    spiders = load_spiders(settings)
-    with Archive(settings.get("ARCHIVE_DB")) as archive:
+def report(db: str, sites: Sequence[str], *, runs: int, days: float) -> list[SiteHealth]:
+    """The health of ``sites`` (every newspaper if empty) in the archive at ``db``."""
+    if runs < 1 or days <= 0:
+        raise UsageError("--runs and --days must be positive")
+    spiders = load_spiders(build_settings())
+    with Archive(db) as archive:
         names = site_names(archive, spiders.values())
-        if args.site:
-            unknown = [s for s in args.site if s not in names and s not in crawled_sites(archive)]
+        if sites:
+            unknown = [s for s in sites if s not in names and s not in crawled_sites(archive)]
             if unknown:
-                print(f"health: unknown site(s): {', '.join(unknown)}", file=sys.stderr)
-                return 2
-            names = list(args.site)
-        report = check(archive, names, runs=args.runs, days=args.days)
-    if args.json:
-        print(json.dumps([h.to_dict() for h in report], ensure_ascii=False, indent=2))
+                raise UsageError(f"unknown site(s): {', '.join(unknown)}; known: {', '.join(names)}")
+            names = list(sites)
+        return check(archive, names, runs=runs, days=days)
+
+
+@click.command("health")
+@click.option("--site", "sites", multiple=True, metavar="SPIDER", help="only this site (repeatable)")
+@click.option("--days", type=float, default=7, show_default=True,
+              help="window for the run figures and the stale flag")
+@click.option("--runs", type=int, default=3, show_default=True,
+              help="stale when this many last runs found nothing new")
+@click.option("--json", "as_json", is_flag=True, help="print JSON instead of a table")
+@click.option("--canary", is_flag=True, help="fetch each site's front page and one article instead (internet)")
+@canary_options
+@db_option
+@click.pass_context
+@errors_as_lines
+def command(ctx: click.Context, sites, days, runs, as_json, canary, base_urls, timeout, tries, sets, db) -> None:
+    """Per newspaper: when it last stored a new article, its last runs, its archive depth, and
+    flags (stale, rejecting, failing). Exit status 1 if any site is flagged."""
+    if canary:
+        from crawler.commands import canary as canary_module
+
+        ctx.exit(canary_module.run(sites, base_urls=base_urls, timeout=timeout, tries=tries, sets=sets,
+                                   as_json=as_json))
+    path = read_archive(ctx, db)
+    result = report(str(path), sites, runs=runs, days=days)
+    if as_json:
+        click.echo(json.dumps([h.to_dict() for h in result], ensure_ascii=False, indent=2))
     else:
-        print(format_table(report, days=args.days))
-    return 1 if any(h.flags for h in report) else 0
+        click.echo(format_table(result, days=days))
+    ctx.exit(1 if any(h.flags for h in result) else 0)

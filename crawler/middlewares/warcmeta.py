@@ -1,6 +1,6 @@
 """Carry each page's WARC capture from the response onto the item the spider made of it.
 
-``crawler.store.warc.WarcMiddleware`` (downloader side) puts ``{"file", "offset", "length"}`` in
+``crawler.middlewares.warc.WarcMiddleware`` (downloader side) puts ``{"file", "offset", "length"}`` in
 ``request.meta["warc"]``; this spider middleware copies it onto every ``PageItem`` the spider
 yields for that response, so the store can record on the ``articles`` and ``urls`` rows where
 the page's raw capture is. Spiders need not know about WARC at all.

@@ -153,7 +153,7 @@ class NewsSpider(scrapy.Spider):
         stats = _CrawlerStats(crawler)  # Scrapy sets crawler.stats only when the crawl starts
         spider.budget = Budget.from_settings(s, backfill=spider.backfill, stats=stats)
         spider.wanted.stats = stats
-        spider.progress = Progress.open(s.get("ARCHIVE_DB"), spider.site, timeout=s.getfloat("ARCHIVE_DB_TIMEOUT", 30.0))
+        spider.progress = Progress.for_crawler(crawler, spider.site)
         spider.wanted.known = spider.progress.known_urls(
             retry_after=timedelta(hours=s.getfloat("ARCHIVE_REJECT_RETRY_HOURS", 6.0)),
             max_attempts=s.getint("ARCHIVE_REJECT_MAX_ATTEMPTS", 5),
@@ -289,6 +289,8 @@ class NewsSpider(scrapy.Spider):
             raise CloseSpider(reasons.BUDGET_EXHAUSTED)
 
     def closed(self, reason: str) -> None:
+        # completed: everything asked for was stored or rejected, so no debt is left behind
+        reason = Progress.true_reason(self.crawler, reason)
         completed = reason in (reasons.FINISHED, reasons.BUDGET_EXHAUSTED) and self.discovering
         try:
             if self.discovering:

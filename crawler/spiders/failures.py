@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.defer import CancelledError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
@@ -16,14 +23,13 @@ def failure_reason(failure: Failure) -> tuple[str, int | None]:
     if isinstance(exc, HttpError):
         status = exc.response.status
         return reasons.http_status(status), status
-    name = type(exc).__name__
-    if isinstance(exc, (TimeoutError, TCPTimedOutError)) or name == "DownloadTimeoutError":
+    if isinstance(exc, (TimeoutError, TCPTimedOutError, DownloadTimeoutError)):
         return "timeout", None
-    if isinstance(exc, DNSLookupError) or name == "CannotResolveHostError":
+    if isinstance(exc, (DNSLookupError, CannotResolveHostError)):
         return "dns", None
-    if isinstance(exc, ConnectionRefusedError) or name == "DownloadConnectionRefusedError":
+    if isinstance(exc, (ConnectionRefusedError, DownloadConnectionRefusedError)):
         return "connection-refused", None
-    if name in {"DownloadCancelledError", "CancelledError"}:
+    if isinstance(exc, (DownloadCancelledError, CancelledError)):
         # Scrapy cancels a download only when it outgrows DOWNLOAD_MAXSIZE.
         return reasons.TOO_LARGE, None
     return reasons.DOWNLOAD_ERROR, None

@@ -13,7 +13,8 @@ that read it), ``owed`` (the depth the next run must reach at least: the deepest
 run went, kept until a completed run has walked that deep), ``ended`` (why that walk stopped:
 a stop reason or ``budget``), ``crawl`` and ``updated``.
 
-Without ``ARCHIVE_DB`` (unit tests, ``scrapy parse``) it keeps everything in memory.
+It uses the crawl's one archive connection (``crawler.extensions.archive.crawl_archive``).
+Without ``ARCHIVE_DB`` (unit tests, the canary) it keeps everything in memory.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from scrapy.crawler import Crawler
+
+from scrapy.exceptions import NotConfigured
+
+from crawler.extensions.archive import ArchiveConnection, crawl_archive
 from crawler.store.archive import Archive, now_iso
 
 
@@ -34,8 +40,13 @@ class Progress:
         self.crawl_id: int | None = None
 
     @classmethod
-    def open(cls, db_path: str | None, site: str, *, timeout: float = 30.0) -> Progress:
-        archive = Archive(db_path, timeout=timeout) if db_path else None
+    def for_crawler(cls, crawler: Crawler, site: str) -> Progress:
+        """On the crawl's one archive connection (``crawler.extensions.archive``), which its
+        owner closes; without ``ARCHIVE_DB``, in memory."""
+        return cls.on(crawl_archive(crawler), site)
+
+    @classmethod
+    def on(cls, archive: Archive | None, site: str) -> Progress:
         progress = cls(archive, site)
         if archive is not None:
             progress.owed_at_start = {
@@ -43,10 +54,18 @@ class Progress:
                     "SELECT listing, owed FROM listing_walks WHERE site = ? AND owed > 0", [site])}
         return progress
 
+    @staticmethod
+    def true_reason(crawler: Crawler, reason: str) -> str:
+        """The run's finish reason as the crawl log records it (``store-failed`` once the store
+        gave up, whatever closed the spider)."""
+        try:
+            return ArchiveConnection.from_crawler(crawler).finish_reason(reason)
+        except NotConfigured:
+            return reason
+
     def close(self) -> None:
-        if self.archive is not None:
-            self.archive.close()
-            self.archive = None
+        """Done with the archive (the connection itself belongs to the crawl)."""
+        self.archive = None
 
     # -- reading at open ----------------------------------------------------------
 
@@ -82,21 +101,26 @@ class Progress:
         if self.archive is None:
             return
         owed = max(self.walked_now[listing], self.owed(listing))
-        self.archive.db.execute(
+        self._write(
             """INSERT INTO listing_walks (site, listing, kind, walked, owed, ended, crawl, updated)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(site, listing) DO UPDATE SET kind = excluded.kind, walked = excluded.walked,
                    owed = max(listing_walks.owed, excluded.owed), ended = excluded.ended,
                    crawl = excluded.crawl, updated = excluded.updated""",
             [self.site, listing, kind, self.walked_now[listing], owed, ended, self.crawl_id, now_iso()])
-        self.archive.db.conn.commit()
 
     def ended(self, listing: str, why: str) -> None:
         if self.archive is None:
             return
-        self.archive.db.execute("UPDATE listing_walks SET ended = ? WHERE site = ? AND listing = ?",
-                                [why, self.site, listing])
-        self.archive.db.conn.commit()
+        self._write("UPDATE listing_walks SET ended = ? WHERE site = ? AND listing = ?", [why, self.site, listing])
+
+    def _write(self, sql: str, params: list[Any]) -> None:
+        """One statement in its own short transaction, retried like the store's writes when
+        the database is locked."""
+        assert self.archive is not None
+        for attempt in self.archive.retrying():
+            with attempt, self.archive.db.atomic():
+                self.archive.db.execute(sql, params)
 
     # -- at close -----------------------------------------------------------------
 
@@ -106,20 +130,19 @@ class Progress:
         if self.archive is None:
             return
         db = self.archive.db
-        with db.atomic():
-            if completed:
-                for listing, depth in self.walked_now.items():
-                    if depth >= self.owed(listing):
-                        db.execute("UPDATE listing_walks SET owed = 0 WHERE site = ? AND listing = ?",
-                                   [self.site, listing])
-                    else:  # walked less deep than an unfinished run did: that debt stands
+        for attempt in self.archive.retrying():
+            with attempt, db.atomic():
+                if completed:
+                    for listing, depth in self.walked_now.items():
+                        # a walk less deep than an unfinished run's leaves that debt standing
+                        owed = 0 if depth >= self.owed(listing) else self.owed(listing)
                         db.execute("UPDATE listing_walks SET owed = ? WHERE site = ? AND listing = ?",
-                                   [self.owed(listing), self.site, listing])
-            if self.crawl_id is not None:
-                db.execute("UPDATE crawls SET completed = ?, section_sweep = ?, budget_ended = ? WHERE id = ?",
-                           [int(completed), section_sweep,
-                            json.dumps(budget_ended, ensure_ascii=False, sort_keys=True) if budget_ended else None,
-                            self.crawl_id])
+                                   [owed, self.site, listing])
+                if self.crawl_id is not None:
+                    db.execute("UPDATE crawls SET completed = ?, section_sweep = ?, budget_ended = ? WHERE id = ?",
+                               [int(completed), section_sweep,
+                                json.dumps(budget_ended, ensure_ascii=False, sort_keys=True) if budget_ended else None,
+                                self.crawl_id])
 
 
 def sweep_due(last: str | None, hours: float) -> bool:

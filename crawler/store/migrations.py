@@ -200,6 +200,19 @@ def m004_warc_captures_and_revisions(db: sqlite_utils.Database) -> None:
         db["revisions"].create_index(["hash"])
 
 
+# -- migrations for the store's outcomes (crawler/store/archive.py, pipelines/store.py) -----------
+
+
+@migrations()
+def m005_store_outcomes(db: sqlite_utils.Database) -> None:
+    """``crawls.lost_records``: records of the run the store could not write at all (the run
+    then ends as ``store-failed``); 0 for a run that lost nothing, NULL for runs logged before
+    this column. Records the store could not write but could reject are ``rejects`` rows with
+    reason ``unstorable`` instead, not lost."""
+    if "lost_records" not in {c.name for c in db["crawls"].columns}:
+        db.execute("ALTER TABLE crawls ADD COLUMN lost_records INTEGER")
+
+
 # -- discovery state (crawler/spiders/progress.py) ---------------------------------------------------
 
 

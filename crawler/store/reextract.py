@@ -49,6 +49,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
 
+from crawler import reasons
 from crawler.store.archive import Archive, article_fields
 from crawler.text.extract import extract
 from crawler.text import content_hash
@@ -95,9 +96,9 @@ def page_html(rec: Record) -> tuple[str | None, str | None]:
     try:
         response = response_from_record(rec)
     except IgnoreRequest:
-        return None, "too-large"
+        return None, reasons.TOO_LARGE
     if not isinstance(response, TextResponse):
-        return None, "not-html"
+        return None, reasons.NOT_HTML
     return response.text, None
 
 
@@ -152,32 +153,33 @@ def _jobs(db: Any, site: str | None) -> tuple[list[Job], int]:
         Job("article", rowid, url, f, off)
         for rowid, url, f, off in db.execute(
             f"SELECT a.rowid, a.url, a.warc_file, a.warc_offset FROM articles a "
-            f"WHERE a.warc_file IS NOT NULL {where} ORDER BY a.rowid", params)
+            f"WHERE a.warc_file IS NOT NULL AND a.warc_offset IS NOT NULL {where} ORDER BY a.rowid", params)
     ]
-    no_capture = db.execute(f"SELECT count(*) FROM articles a WHERE a.warc_file IS NULL {where}", params).fetchone()[0]
+    no_capture = db.execute(f"SELECT count(*) FROM articles a WHERE (a.warc_file IS NULL OR a.warc_offset IS NULL) "
+                            f"{where}", params).fetchone()[0]
     # URLs whose article row is missing: rebuild it from revision 1's capture, else from the
     # capture of the URL seen first.
     uwhere, uparams = ("AND u.site = ?", [site]) if site else ("", [])
     orphans = db.execute(
         f"""SELECT u.hash, u.url, u.site, u.first_seen, u.warc_file, u.warc_offset FROM urls u
             WHERE u.hash NOT IN (SELECT hash FROM articles) {uwhere}
-            ORDER BY u.hash, u.warc_file IS NULL, u.first_seen, u.rowid""", uparams).fetchall()
+            ORDER BY u.hash, u.warc_file IS NULL OR u.warc_offset IS NULL, u.first_seen, u.rowid""", uparams).fetchall()
     for content_hash_, group in groupby(orphans, key=lambda r: r[0]):
         group = list(group)
         first_seen = min(r[3] for r in group)
         rev1 = db.execute("SELECT url, warc_file, warc_offset FROM revisions WHERE article = ? AND revision = 1 "
-                          "AND warc_file IS NOT NULL", [content_hash_]).fetchone()
+                          "AND warc_file IS NOT NULL AND warc_offset IS NOT NULL", [content_hash_]).fetchone()
         _, url, site_, _, f, off = group[0]
         if rev1:
             url, f, off = rev1
-        if f is not None:
+        if f is not None and off is not None:
             jobs.append(Job("orphan", content_hash_, url, f, off, site_, first_seen))
     rwhere = "AND r.article IN (SELECT hash FROM articles WHERE site = ?) " if site else ""
     jobs += [
         Job("revision", rowid, url, f, off)
         for rowid, url, f, off in db.execute(
             f"SELECT r.rowid, r.url, r.warc_file, r.warc_offset FROM revisions r "
-            f"WHERE r.warc_file IS NOT NULL {rwhere}ORDER BY r.rowid", [site] if site else [])
+            f"WHERE r.warc_file IS NOT NULL AND r.warc_offset IS NOT NULL {rwhere}ORDER BY r.rowid", [site] if site else [])
     ]
     return jobs, no_capture
 

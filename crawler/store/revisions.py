@@ -32,6 +32,8 @@ from typing import Any
 
 import sqlite_utils
 
+from crawler.items import ArticleRecord
+
 
 def article_for(db: sqlite_utils.Database, content_hash: str) -> str | None:
     """The article a text belongs to: the article with that hash, else the article that has
@@ -53,17 +55,18 @@ def known_text(db: sqlite_utils.Database, content_hash: str) -> dict[str, Any] |
     return {"title": row[0], "text": row[1]} if row else None
 
 
-def refetch(db: sqlite_utils.Database, rec: dict[str, Any]) -> str | None:
-    """Store an article record whose URL is already archived: ``"unchanged"`` or
-    ``"revised"``. None when the URL is new to the archive (the caller stores it as usual)."""
-    urls = rec["urls"]
+def refetch(db: sqlite_utils.Database, rec: ArticleRecord) -> str | None:
+    """Store an article record (hash already set by the store) whose URL is already archived:
+    ``"unchanged"`` or ``"revised"``. None when the URL is new to the archive (the caller
+    stores it as usual)."""
+    urls = rec.urls
     row = db.execute(
         "SELECT u.hash, u.text_hash FROM urls u JOIN articles a ON a.hash = u.hash WHERE u.url = ?", [urls[0]]
     ).fetchone()
     if row is None:
         return None
     article, shown = row[0], row[1] or row[0]
-    new = rec["hash"]
+    new = rec.hash
     if new == shown:
         _touch_urls(db, rec, article, text_hash=row[1], keep_capture=True)
         return "unchanged"
@@ -71,15 +74,15 @@ def refetch(db: sqlite_utils.Database, rec: dict[str, Any]) -> str | None:
         "SELECT revision, hash FROM revisions WHERE article = ? ORDER BY revision DESC LIMIT 1", [article]
     ).fetchone()
     if latest is None and new != article or latest is not None and latest[1] != new:
-        content = rec.get("article") or known_text(db, new)
-        if content is None:  # dedupe dropped the text and nothing archived has it: cannot happen
+        content = rec.article or known_text(db, new)
+        if content is None:  # a record without text whose hash nothing archived has
             raise LookupError(f"refetch of {urls[0]}: no text for {new}")
         number = latest[0] if latest else _first_revision(db, article)
         db.execute(
             """INSERT INTO revisions (article, revision, hash, url, fetched_at, title, text, warc_file, warc_offset)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [article, number + 1, new, urls[0], rec["fetched_at"], content.get("title"), content["text"],
-             rec.get("warc_file"), rec.get("warc_offset")],
+            [article, number + 1, new, urls[0], rec.fetched_at, content.get("title"), content["text"],
+             rec.warc_file, rec.warc_offset if rec.warc_file else None],
         )
     _touch_urls(db, rec, article, text_hash=None if new == article else new, keep_capture=False)
     return "revised"
@@ -96,22 +99,23 @@ def _first_revision(db: sqlite_utils.Database, article: str) -> int:
     return 1
 
 
-def _touch_urls(db: sqlite_utils.Database, rec: dict[str, Any], article: str, *, text_hash: str | None,
+def _touch_urls(db: sqlite_utils.Database, rec: ArticleRecord, article: str, *, text_hash: str | None,
                 keep_capture: bool) -> None:
     """The refetch's URLs: seen now, at this capture, showing ``text_hash``; they stay with
-    ``article`` (a redirect target new to the archive joins it as an alias)."""
+    ``article`` (a redirect target new to the archive joins it as an alias). An uncaptured
+    refetch of changed text clears the capture: the old one no longer shows what the URL shows."""
     capture = ("coalesce(excluded.warc_file, warc_file)", "coalesce(excluded.warc_offset, warc_offset)") \
         if keep_capture else ("excluded.warc_file", "excluded.warc_offset")
-    for url in rec["urls"]:
+    offset = rec.warc_offset if rec.warc_file else None
+    for url in rec.urls:
         db.execute(
             f"""INSERT INTO urls (url, hash, site, first_seen, last_seen, warc_file, warc_offset, text_hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen,
                     warc_file = {capture[0]}, warc_offset = {capture[1]}, text_hash = excluded.text_hash""",
-            [url, article, rec["site"], rec["fetched_at"], rec["fetched_at"], rec.get("warc_file"),
-             rec.get("warc_offset"), text_hash],
+            [url, article, rec.site, rec.fetched_at, rec.fetched_at, rec.warc_file, offset, text_hash],
         )
-    db.execute(f"DELETE FROM rejects WHERE url IN ({', '.join('?' for _ in rec['urls'])})", rec["urls"])
+    db.execute(f"DELETE FROM rejects WHERE url IN ({', '.join('?' for _ in rec.urls)})", rec.urls)
 
 
 # -- showing changes -------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-from crawler.store.archive import Archive, _retry_on_lock
+from crawler.store.archive import Archive
 
 COLUMNS = ("name", "paper", "domains", "province", "former_province")
 
@@ -34,7 +34,6 @@ def site_row(cls: type) -> dict[str, Any]:
     }
 
 
-@_retry_on_lock
 def sync_sites(archive: Archive, classes: Iterable[type] | None = None) -> int:
     """Insert or update one ``sites`` row per spider class; return how many rows changed.
 
@@ -48,6 +47,13 @@ def sync_sites(archive: Archive, classes: Iterable[type] | None = None) -> int:
     # A spider without a paper (the generic ``news`` spider) files records under the host it
     # crawls, so it has no row of its own.
     rows = [site_row(cls) for cls in classes if getattr(cls, "paper", None)]
+    for attempt in archive.retrying():
+        with attempt:
+            changed = _write_changed(archive, rows)
+    return changed
+
+
+def _write_changed(archive: Archive, rows: list[dict[str, Any]]) -> int:
     existing = {
         row["name"]: row for row in archive.db.query(f"SELECT {', '.join(COLUMNS)} FROM sites")
     }

@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.items import ArticleRecord
 from crawler.store.archive import Archive, now_iso
 from crawler.text.extract import is_chrome_line
 from crawler.sites import site_for_url
-from crawler.text import clean, content_hash
+from crawler.text import clean
 
 # "Nguồn: https://…" or "Nguồn Xây Dựng : https://…" on a line of its own.
 SOURCE_LINE = re.compile(r"^\s*Nguồn(?:\s+[^:\n]{1,80}?)?\s*:\s*(https?://\S+)\s*$", re.M)
@@ -60,33 +61,29 @@ def iter_text_files(in_dir: Path) -> Iterator[Path]:
 
 
 def import_texts(archive: Archive, in_dir: Path) -> dict[str, int]:
-    """Load every ``*.txt`` in ``in_dir``; returns counts of new articles, duplicates, skipped."""
-    records, skipped = [], 0
-    seen_now = set()
+    """Load every ``*.txt`` in ``in_dir``; returns counts of new articles, duplicates, skipped.
+
+    Novelty is the store's decision (``Archive.store``), exactly as in a crawl: a file whose
+    text is archived already, or repeats an earlier file, adds its source URL as an alias.
+    """
+    records: list[ArticleRecord] = []
+    skipped = 0
     for path in iter_text_files(in_dir):
         doc = parse_text_file(path)
         if not doc.text:
             skipped += 1
             continue
-        h = content_hash(doc.text)
         first_line = doc.text.split("\n", 1)[0]
-        article = None
-        if h not in seen_now and not archive.has_hash(h):
-            article = {
+        records.append(ArticleRecord(
+            urls=[doc.url or f"file:{doc.name}"],
+            site=site_for_url(doc.url) if doc.url else "import",
+            fetched_at=now_iso(),
+            article={
                 "title": first_line if len(first_line) <= MAX_TITLE_CHARS else None,
                 "text": doc.text,
                 "language": "vi",
-            }
-        seen_now.add(h)
-        url = doc.url or f"file:{doc.name}"
-        records.append({
-            "kind": "article",
-            "hash": h,
-            "urls": [url],
-            "site": site_for_url(doc.url) if doc.url else "import",
-            "fetched_at": now_iso(),
-            "article": article,
-        })
+            },
+        ))
     result = archive.store(records)
     return {"files": len(records) + skipped, "new": result.inserted, "duplicates": result.duplicates,
-            "skipped": skipped}
+            "skipped": skipped, "unstorable": result.unstorable}

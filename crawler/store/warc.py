@@ -1,6 +1,7 @@
 """Raw captures: every HTTP exchange of a crawl, written to gzipped WARC files with warcio.
 
-``WarcMiddleware`` is a Scrapy downloader middleware. It sits just after the HTTP cache and
+The writing happens in ``SiteWriter`` (here); ``crawler.middlewares.warc.WarcMiddleware``, a
+Scrapy downloader middleware, hands it every response. The middleware sits just after the HTTP cache and
 before every middleware that changes a response (``DOWNLOADER_MIDDLEWARES`` priority 880:
 closer to the downloader than ``HttpCompressionMiddleware`` at 590 and ``RedirectMiddleware``
 at 600), so it sees each response as the download handler produced it: the body still
@@ -17,6 +18,12 @@ Layout: ``ARCHIVE_WARC_DIR/<spider>/<spider>-<YYYYmmddHHMMSS>-<serial>-<pid>.war
 is written, so a killed crawl leaves at worst a truncated last member, which the readers here
 (``iter_records``, re-extraction, export) skip with a warning. No fsync: like SQLite's
 ``synchronous=NORMAL`` a process kill loses nothing, a power cut may lose the tail.
+
+A write that fails (disk full, folder gone, any error) never fails the crawl: the writer cuts
+the file back to its last complete record and closes it (a file left with no complete record
+is removed), the middleware logs the error once, counts ``warc/errors``, and the crawl goes on
+without captures (``warc/skipped/failed``); pages fetched meanwhile are stored without a WARC
+location, and ``reextract`` skips them (``no capture``).
 
 What is byte-exact and what is not (Scrapy hands over a parsed response, not the wire bytes):
 
@@ -41,7 +48,6 @@ captured like article pages; only article captures are referenced from the datab
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 import os
 import time
@@ -51,19 +57,16 @@ from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit
 
-from scrapy import Request, Spider, signals
-from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy import Request
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.request import request_httprepr
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler import PROJECT_URL, __version__
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +141,10 @@ def request_bytes(request: Request) -> bytes:
 
 
 class SiteWriter:
-    """The open WARC file of one site folder, rotated by size."""
+    """The open WARC file of one site folder, rotated by size.
+
+    A failed write leaves no damaged tail: the file is cut back to the end of its last
+    complete record (``good_end``) and closed, and the error is raised to the caller."""
 
     def __init__(self, root: Path, site: str, max_bytes: int, info: dict[str, str]):
         self.root = root
@@ -149,6 +155,8 @@ class SiteWriter:
         self.fh: IO[bytes] | None = None
         self.writer: WARCWriter | None = None
         self.name = ""
+        self.path: Path | None = None
+        self.good_end = 0  # end of the last complete record in the open file
 
     def _open(self) -> None:
         folder = self.root / self.site
@@ -163,8 +171,15 @@ class SiteWriter:
             except FileExistsError:
                 continue
         self.name = f"{self.site}/{name}"
+        self.path = folder / name
+        self.good_end = 0
         self.writer = WARCWriter(self.fh, gzip=True)
-        self.writer.write_record(self.writer.create_warcinfo_record(name, self.info))
+        try:
+            self.writer.write_record(self.writer.create_warcinfo_record(name, self.info))
+        except BaseException:
+            self.abort()
+            raise
+        self.good_end = self.fh.tell()
 
     def write(self, request: Request, response: Response) -> tuple[Capture, int, int]:
         """Write the response and request records; (capture of the response, records, bytes)."""
@@ -191,101 +206,68 @@ class SiteWriter:
             uri, "request", payload=BytesIO(raw_request), length=len(raw_request),
             warc_headers_dict={"WARC-Target-URI": uri},
         )
-        start = self.fh.tell()
-        writer.write_record(resp)  # warcio flushes after every record
-        middle = self.fh.tell()
-        # The pair, linked as warcio's write_request_response_pair links it.
-        req.rec_headers.replace_header("WARC-Date", resp.rec_headers.get_header("WARC-Date"))
-        req.rec_headers.add_header("WARC-Concurrent-To", resp.rec_headers.get_header("WARC-Record-ID"))
-        writer.write_record(req)
-        end = self.fh.tell()
+        start = self.good_end
+        try:
+            writer.write_record(resp)  # warcio flushes after every record
+            middle = self.fh.tell()
+            # The pair, linked as warcio's write_request_response_pair links it.
+            req.rec_headers.replace_header("WARC-Date", resp.rec_headers.get_header("WARC-Date"))
+            req.rec_headers.add_header("WARC-Concurrent-To", resp.rec_headers.get_header("WARC-Record-ID"))
+            writer.write_record(req)
+            end = self.fh.tell()
+        except BaseException:
+            self.abort()  # the response without its request is no capture either
+            raise
+        self.good_end = end
         capture = Capture(self.name, start, middle - start)
         if end >= self.max_bytes:
             self.close()
         return capture, 2, end - start
 
+    def abort(self) -> None:
+        """Close the file after a failed write, cut back to its last complete record; remove
+        it if it has none. Never raises (the disk may be full, the folder gone)."""
+        fh, path, good_end = self.fh, self.path, self.good_end
+        self.fh = self.writer = None
+        if fh is None:
+            return
+        raw = getattr(fh, "raw", fh)
+        try:
+            os.ftruncate(raw.fileno(), good_end)
+        except (OSError, ValueError):
+            pass
+        # Close the descriptor under the buffer first: what is still buffered (the failed
+        # record's bytes) must not be written after the cut when close() flushes.
+        for closing in (raw.close, fh.close):
+            try:
+                closing()
+            except (OSError, ValueError):
+                pass
+        if good_end == 0 and path is not None:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
     def close(self) -> None:
         if self.fh is not None:
+            try:
+                self.fh.flush()
+            except BaseException:  # disk full: cut back the damaged tail, then say so
+                self.abort()
+                raise
             self.fh.close()
         self.fh = self.writer = None
 
 
-class WarcMiddleware:
-    """Write every downloaded response (with its request) to the spider's WARC folder.
+def __getattr__(name: str) -> Any:
+    # ``WarcMiddleware`` lived here before the middlewares had their folder; settings written
+    # then still name ``crawler.store.warc.WarcMiddleware``.
+    if name == "WarcMiddleware":
+        from crawler.middlewares.warc import WarcMiddleware
 
-    Settings: ``ARCHIVE_WARC_DIR`` (empty: off, ``NotConfigured``), ``ARCHIVE_WARC_MAX_BYTES``.
-    Stats: ``warc/records``, ``warc/bytes``, ``warc/files``, ``warc/skipped/cached``, ``warc/errors``.
-    """
-
-    def __init__(self, crawler: Crawler, root: Path, max_bytes: int):
-        self.crawler = crawler
-        self.stats = crawler.stats
-        self.root = root
-        self.max_bytes = max_bytes
-        self.writers: dict[str, SiteWriter] = {}
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> WarcMiddleware:
-        root = settings_warc_dir(crawler.settings)
-        if root is None:
-            raise NotConfigured("ARCHIVE_WARC_DIR is empty")
-        max_bytes = crawler.settings.getint("ARCHIVE_WARC_MAX_BYTES", DEFAULT_MAX_BYTES)
-        mw = cls(crawler, root, max_bytes if max_bytes > 0 else DEFAULT_MAX_BYTES)
-        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
-        return mw
-
-    def _info(self, spider: Spider | None) -> dict[str, str]:
-        from scrapy import __version__ as scrapy_version
-
-        s = self.crawler.settings
-        try:
-            warcio_version = importlib.metadata.version("warcio")
-        except importlib.metadata.PackageNotFoundError:  # pragma: no cover
-            warcio_version = "?"
-        return {
-            "software": f"vn-provincial-archive/{__version__} (Scrapy {scrapy_version}, warcio {warcio_version})",
-            "format": "WARC File Format 1.0",
-            "isPartOf": getattr(spider, "site", None) or getattr(spider, "name", "") or "",
-            "description": getattr(spider, "paper", "") or "",
-            "http-header-user-agent": s.get("USER_AGENT") or "",
-            "robots": "obey" if s.getbool("ROBOTSTXT_OBEY") else "ignore",
-            "operator": PROJECT_URL,
-        }
-
-    def writer_for(self, site: str) -> SiteWriter:
-        writer = self.writers.get(site)
-        if writer is None:
-            writer = self.writers[site] = SiteWriter(self.root, site, self.max_bytes, self._info(self.crawler.spider))
-        return writer
-
-    def process_response(self, request: Request, response: Response) -> Response:
-        if request.meta.get("dont_archive"):
-            return response
-        if "cached" in response.flags:
-            self.stats.inc_value("warc/skipped/cached")
-            return response
-        spider = self.crawler.spider
-        site = getattr(spider, "site", None) or getattr(spider, "name", None) or \
-            (urlsplit(response.url).hostname or "unknown")
-        writer = self.writer_for(site)
-        name_before = writer.name if writer.fh is not None else None
-        try:
-            capture, records, size = writer.write(request, response)
-        except OSError as exc:  # disk full, folder gone: the crawl goes on, uncaptured
-            writer.close()  # the next record starts a new file after the damaged tail
-            self.stats.inc_value("warc/errors")
-            logger.error("WARC capture of %s failed: %s", response.url, exc)
-            return response
-        if capture.file != name_before:
-            self.stats.inc_value("warc/files")
-        request.meta[META_KEY] = capture.as_meta()
-        self.stats.inc_value("warc/records", records)
-        self.stats.inc_value("warc/bytes", size)
-        return response
-
-    def spider_closed(self, spider: Spider) -> None:
-        for writer in self.writers.values():
-            writer.close()
+        return WarcMiddleware
+    raise AttributeError(name)
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -388,11 +370,8 @@ def iter_records(path: Path) -> Iterator[Entry]:
             if end < size:
                 logger.warning("%s: %d bytes after offset %d are not a complete record "
                                "(truncated by a killed crawl?); skipped", path, size - end, end)
-        except (EOFError, OSError, ValueError) as exc:  # zlib/gzip errors are OSError subclasses
-            logger.warning("%s: stopped at a damaged or truncated record (%s)", path, exc)
-        except Exception as exc:  # warcio's ArchiveLoadFailed
-            if type(exc).__name__ != "ArchiveLoadFailed":
-                raise
+        # zlib/gzip errors are OSError subclasses; warcio raises ArchiveLoadFailed for a bad header.
+        except (EOFError, OSError, ValueError, ArchiveLoadFailed) as exc:
             logger.warning("%s: stopped at a damaged or truncated record (%s)", path, exc)
 
 

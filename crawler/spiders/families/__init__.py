@@ -1,33 +1,119 @@
-"""One base spider per CMS family: the URL shapes and markup that several newspapers share.
+"""The CMS families: the URL shapes several newspapers share, as data (``FAMILIES``).
 
-| module         | article URL shape                                   | base spider       |
-| -------------- | --------------------------------------------------- | ----------------- |
-| ``aid``        | ``/<slug>-a<id>.html``                              | ``AIdSpider``     |
-| ``hex7``       | ``/<cat>[/<sub>]/<yyyymm>/<slug>-<7 hex>/``         | ``Hex7Spider``    |
-| ``post``       | ``/<slug>-post<id>.html``                           | ``PostSpider``    |
-| ``numid``      | ``/<slug>-<id>.html`` or ``.htm``                   | ``NumIdSpider``   |
-| ``catid``      | ``/<cat>/<slug>-<id>.html``                         | ``CatIdSpider``   |
+| family         | article URL shape                                   | base spider         |
+| -------------- | --------------------------------------------------- | ------------------- |
+| ``aid``        | ``/<slug>-a<id>.html``                              | ``AIdSpider``       |
+| ``hex7``       | ``/<cat>[/<sub>]/<yyyymm>/<slug>-<7 hex>/``         | ``Hex7Spider``      |
+| ``post``       | ``/<slug>-post<id>.html``                           | ``PostSpider``      |
+| ``numid``      | ``/<slug>-<id>.html`` or ``.htm``                   | ``NumIdSpider``     |
+| ``catid``      | ``/<cat>/<slug>-<id>.html``                         | ``CatIdSpider``     |
 | ``monthpath``  | ``/<cat>[/<sub>…]/<yyyymm>/<slug>/``                | ``MonthPathSpider`` |
-| ``generic``    | unknown: learned from feeds/sitemaps, or guessed    | ``GenericSpider`` |
+| ``generic``    | unknown: learned from feeds/sitemaps, or guessed    | ``GenericSpider``   |
 
-A family states regexes on the URL *path* (``article_path``, ``listing_path``, ``deny_path``) and
-its pagination form (``page_url``, ``AUTO`` when it differs between the family's sites). A site
-spider (``spiders/<name>.py``) states facts only and may narrow or widen ``article_path`` (two URL
-eras) with a regex from ``shared/sites.json``; ``either()`` joins two families' shapes.
+A family is one ``Family`` row: regexes on the URL *path* (``article_path``, ``listing_path``,
+``deny_path``), its pagination form (``page_url``, ``AUTO`` when it differs between the family's
+sites) and any other ``NewsSpider`` fact all its sites share (``facts``). Its base spider, in
+``families/<key>.py`` with the evidence for the family, is one line: ``family = FAMILIES[key]``
+(``FamilySpider`` copies the row onto the class, where ``crawler/spiders/base.py`` reads it).
+
+A site spider (``spiders/<name>.py``) states facts only and may narrow or widen ``article_path``:
+a site that used several URL shapes over the years (its URL *eras*) joins them with ``either()``,
+from other families where they are one (``either(NumIdSpider.article_path, Hex7Spider.article_path)``),
+and adds what it never wants to ``deny()``.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+from crawler.spiders.base import NewsSpider
+from crawler.spiders.discovery import AUTO
 
 # Section (category) listings: one or two path segments, with a trailing slash, ``.html``,
 # ``/index.html`` or nothing. Article shapes are tested first, so an article never counts as one.
 SECTION_PATH = r"^/[A-Za-z0-9-]+(?:/[A-Za-z0-9-]+)?(?:/|/index\.html?|\.html?)?$"
 
-# Never useful, sometimes endless: search, tags, feeds (read as feeds, not as pages), accounts,
-# contact and print views, static files, videos (no text to archive).
-DENY_PATH = (r"^/(?:video|videos|tim-kiem|search|tag|tags|rss|feed|api|admin|wp-admin|wp-json|dang-nhap"
-             r"|dang-ky|login|lien-he|contact|print|in-bai|files|uploads|images|static|assets)(?:[/.]|$)")
+#: First path segments never useful and sometimes endless on every site: search, tags (``tu-khoa``
+#: is Vietnamese for keyword), feeds (read as feeds, not as pages), accounts, contact and print
+#: views, static files, videos (no text to archive), classified ads (``rao-vat``).
+DENY_SEGMENTS: tuple[str, ...] = (
+    "video", "videos", "tim-kiem", "search", "tag", "tags", "tu-khoa", "rss", "feed", "api", "admin",
+    "wp-admin", "wp-json", "dang-nhap", "dang-ky", "login", "lien-he", "contact", "print", "in-bai",
+    "files", "uploads", "images", "static", "assets", "rao-vat",
+)
+
+
+_PREFIX = re.compile(r"^[a-z0-9-]+(?:/[a-z0-9-]+)*$")  # literal in a regex as it is
+
+
+def deny(*prefixes: str) -> str:
+    """A ``deny_path`` regex: paths under any of ``DENY_SEGMENTS`` or of ``prefixes`` (literal
+    path prefixes without the leading slash, e.g. ``"bao-in"`` or ``"multimedia/video"``)."""
+    bad = [p for p in prefixes if not _PREFIX.match(p.strip("/"))]
+    if bad:
+        raise ValueError(f"deny(): {bad} are not path prefixes (lower-case letters, digits, '-', '/')")
+    return rf"^/(?:{'|'.join(p.strip('/') for p in (*DENY_SEGMENTS, *prefixes))})(?:[/.]|$)"
+
+
+DENY_PATH = deny()
 
 
 def either(*paths: str) -> str:
-    """One path regex matching any of ``paths`` (each anchored ``^…$``): a site with two URL eras."""
+    """One path regex matching any of ``paths`` (each anchored ``^…$``): a site with several URL eras."""
     return "^(?:" + "|".join(p.removeprefix("^").removesuffix("$") for p in paths) + ")$"
+
+
+@dataclass(frozen=True)
+class Family:
+    """One CMS family's URL facts, as ``NewsSpider`` attributes."""
+
+    key: str  # the module in crawler/spiders/families/
+    shape: str  # the article URL shape, for people (docs, README)
+    article_path: str | None  # None: unknown, learned from feeds/sitemaps or guessed
+    listing_path: str = SECTION_PATH
+    deny_path: str | None = DENY_PATH
+    page_url: str | None = AUTO
+    facts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # other NewsSpider attributes
+
+    def attributes(self) -> dict[str, Any]:
+        return {"article_path": self.article_path, "listing_path": self.listing_path,
+                "deny_path": self.deny_path, "page_url": self.page_url, **self.facts}
+
+
+FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
+    # Cà Mau, Cần Thơ, Đồng Tháp, An Giang, … : a newest-first list at /tin-moi/; sections at
+    # /<cat>/ and /<cat>/<sub>/; an English and a Khmer edition under /news/, /en/, /khmer/.
+    # Slugs may start with '-' or hold '--' (baocantho '/-infographics-…-a196544.html').
+    Family("aid", "/<slug>-a<id>.html", r"^/[a-z0-9-]+-a\d+\.html$",
+           listing_path=r"^/[a-z0-9-]+/(?:[a-z0-9-]+/)?$", deny_path=deny("khmer", "news", "en"),
+           facts=MappingProxyType({"start_paths": ("/", "/tin-moi/"), "latest_path": "/tin-moi/"})),
+    Family("hex7", "/<cat>[/<sub>]/<yyyymm>/<slug>-<7 hex>/",
+           r"^/[a-z0-9-]+(?:/[a-z0-9-]+)?/\d{6}/[a-z0-9-]+-[0-9a-f]{7}/?$"),
+    Family("post", "/<slug>-post<id>.html", r"^/[a-z0-9-]+-post\d+\.html$"),
+    Family("numid", "/<slug>-<id>.html or .htm", r"^/[a-z0-9-]+-\d+\.html?$"),
+    Family("catid", "/<cat>/<slug>-<id>.html", r"^/[a-z0-9-]+/[a-z0-9-]+-\d+\.html$"),
+    Family("monthpath", "/<cat>[/<sub>…]/<yyyymm>/<slug>/", r"^/(?:[a-z0-9-]+/){1,3}\d{6}/[a-z0-9-]+/?$"),
+    # Unknown CMSs: tighter trap rules (crawler/spiders/families/generic.py).
+    Family("generic", "unknown: learned from feeds/sitemaps, or guessed", None,
+           listing_path=r"^/(?:[\w-]+/){0,2}(?:[\w-]+(?:\.(?:html?|aspx|php))?)?$",
+           facts=MappingProxyType({"section_depth": 2, "max_sections": 150, "related_hops": 1})),
+)})
+
+
+class FamilySpider(NewsSpider):
+    """The base of a family's spider: a subclass stating ``family = FAMILIES[key]`` gets that row's
+    attributes as its own class attributes (unless it states one itself)."""
+
+    family: ClassVar[Family | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        family = cls.__dict__.get("family")
+        if family is not None:
+            for attr, value in family.attributes().items():
+                if attr not in cls.__dict__:
+                    setattr(cls, attr, value)

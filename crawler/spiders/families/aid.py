@@ -10,16 +10,8 @@ Markup (baocantho): date in ``span.pubdate`` as ``dd/mm/yyyy - HH:MM``, date-onl
 opening with an agency tag ``(CTO) - ``.
 """
 
-from crawler.spiders.discovery import AUTO
-from crawler.spiders.base import NewsSpider
+from crawler.spiders.families import FAMILIES, FamilySpider
 
 
-class AIdSpider(NewsSpider):
-    start_paths = ("/", "/tin-moi/")
-    latest_path = "/tin-moi/"
-    # Slugs may start with '-' or hold '--' (baocantho '/-infographics-…-a196544.html').
-    article_path = r"^/[a-z0-9-]+-a\d+\.html$"
-    listing_path = r"^/[a-z0-9-]+/(?:[a-z0-9-]+/)?$"
-    # Never useful, sometimes endless: video, search, tags, feeds, accounts, other languages.
-    deny_path = r"^/(?:video|tim-kiem|search|tag|tags|rss|api|admin|dang-nhap|dang-ky|lien-he|khmer|news|en|rao-vat)(?:/|$)"
-    page_url = AUTO
+class AIdSpider(FamilySpider):
+    family = FAMILIES["aid"]

@@ -7,15 +7,8 @@ Markup (baohaugiang): ``Thứ Bảy, ngày 08/03/2025 | 17:39`` above the title,
 ``(HGO) – ``.
 """
 
-from crawler.spiders.discovery import AUTO
-from crawler.spiders.families import DENY_PATH, SECTION_PATH
-from crawler.spiders.base import NewsSpider
-
-ARTICLE_PATH = r"^/[a-z0-9-]+/[a-z0-9-]+-\d+\.html$"
+from crawler.spiders.families import FAMILIES, FamilySpider
 
 
-class CatIdSpider(NewsSpider):
-    article_path = ARTICLE_PATH
-    listing_path = SECTION_PATH
-    deny_path = DENY_PATH
-    page_url = AUTO
+class CatIdSpider(FamilySpider):
+    family = FAMILIES["catid"]

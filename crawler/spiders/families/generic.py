@@ -11,16 +11,8 @@ page and 150 of them per run, section paths at most three segments without a que
 related-article links followed one hop from a listed article.
 """
 
-from crawler.spiders.discovery import AUTO
-from crawler.spiders.families import DENY_PATH
-from crawler.spiders.base import NewsSpider
+from crawler.spiders.families import FAMILIES, FamilySpider
 
 
-class GenericSpider(NewsSpider):
-    article_path = None
-    listing_path = r"^/(?:[\w-]+/){0,2}(?:[\w-]+(?:\.(?:html?|aspx|php))?)?$"
-    deny_path = DENY_PATH
-    page_url = AUTO
-    section_depth = 2
-    max_sections = 150
-    related_hops = 1
+class GenericSpider(FamilySpider):
+    family = FAMILIES["generic"]

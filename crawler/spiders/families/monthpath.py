@@ -6,15 +6,8 @@ shape with any final slug, probably the same vendor family with other ids. Secti
 pagination as in ``hex7``.
 """
 
-from crawler.spiders.discovery import AUTO
-from crawler.spiders.families import DENY_PATH, SECTION_PATH
-from crawler.spiders.base import NewsSpider
-
-ARTICLE_PATH = r"^/(?:[a-z0-9-]+/){1,3}\d{6}/[a-z0-9-]+/?$"
+from crawler.spiders.families import FAMILIES, FamilySpider
 
 
-class MonthPathSpider(NewsSpider):
-    article_path = ARTICLE_PATH
-    listing_path = SECTION_PATH
-    deny_path = DENY_PATH
-    page_url = AUTO
+class MonthPathSpider(FamilySpider):
+    family = FAMILIES["monthpath"]

@@ -7,15 +7,8 @@ Sites narrow the id (``\\d{15}`` on baoninhbinh) or add an older URL era. Sectio
 ``/<cat>/`` or ``/<cat>.htm[l]``; pagination unknown, so it is learned.
 """
 
-from crawler.spiders.discovery import AUTO
-from crawler.spiders.families import DENY_PATH, SECTION_PATH
-from crawler.spiders.base import NewsSpider
-
-ARTICLE_PATH = r"^/[a-z0-9-]+-\d+\.html?$"
+from crawler.spiders.families import FAMILIES, FamilySpider
 
 
-class NumIdSpider(NewsSpider):
-    article_path = ARTICLE_PATH
-    listing_path = SECTION_PATH
-    deny_path = DENY_PATH
-    page_url = AUTO
+class NumIdSpider(FamilySpider):
+    family = FAMILIES["numid"]

@@ -1,0 +1,91 @@
+"""Archive paths are checked, never invented.
+
+Every command resolves its ``--db`` (or ``ARCHIVE_DB``) through one of two functions:
+
+- ``existing_archive(path)`` for commands that read (``health``, ``export``, ``reextract``,
+  ``sites``, ``make serve``): the file must exist and be a SQLite database. Nothing is created.
+- ``archive_for_writing(path)`` for the two commands that may start an archive (a crawl and
+  ``import``): an existing file must be a SQLite database; a missing one is created, and the
+  command says so (``creating new archive at … (and its folder …)``).
+
+Both raise ``ArchiveError``/``ArchiveMissing`` (``crawler.store.errors``) whose text is the one
+line the command prints before exiting with status 2. The store (``crawler.store.archive``)
+checks more (``PRAGMA integrity_check``) when it opens the file; this module is the cheap check
+that runs before anything is started or written.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+from crawler.store.errors import ArchiveError, ArchiveMissing
+
+# The first 16 bytes of every SQLite 3 database file (https://www.sqlite.org/fileformat.html).
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_file(path: Path) -> None:
+    if path.is_dir():
+        raise ArchiveError(f"{path} is a folder, not an archive file")
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise ArchiveError(f"{path} cannot be read: {exc.strerror or exc}") from exc
+    # An empty file is what sqlite3.connect() leaves behind before the first write: SQLite
+    # itself treats it as an empty database.
+    if head and head != SQLITE_HEADER:
+        raise ArchiveError(f"{path} is not a SQLite database")
+
+
+def existing_archive(path: str | Path | None) -> Path:
+    """The archive a read command may open: it exists and looks like SQLite."""
+    if not path:
+        raise ArchiveMissing("no archive given: pass --db PATH (ARCHIVE_DB is empty)")
+    p = Path(path)
+    if not p.exists():
+        raise ArchiveMissing(f"{p} does not exist (check --db / DB=, or crawl first: make crawl SITE=…)")
+    _check_file(p)
+    return p
+
+
+def archive_for_writing(path: str | Path, *, quiet: bool = False) -> Path:
+    """The archive a crawl or an import may write: an existing SQLite file, or a new one, which is
+    announced on stderr (unless ``quiet``) with the folders made for it, so a mistyped path is
+    seen at once rather than discovered later as an empty archive."""
+    p = Path(path)
+    if p.exists():
+        _check_file(p)
+        return p
+    missing = [d for d in (p.parent, *p.parent.parents) if not d.exists()]
+    if missing:
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(f"cannot create {p}: {exc.strerror or exc}") from exc
+    if not p.parent.is_dir():
+        raise ArchiveError(f"cannot create {p}: {p.parent} is not a folder")
+    if not quiet:
+        made = f" (and its folder {missing[-1]})" if missing else ""
+        print(f"creating new archive at {p}{made}", file=sys.stderr, flush=True)
+    return p
+
+
+def verify_archive(path: str | Path) -> None:
+    """Open an existing archive through the store once, before a crawl starts, so that what the
+    header check cannot see (a damaged file, a failed integrity check: the store's own checks)
+    is one line now rather than a traceback from inside the crawl."""
+    from crawler.store.archive import Archive
+
+    p = Path(path)
+    if not p.exists():
+        return
+    try:
+        with Archive(p):
+            pass
+    except ArchiveError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{p}: {exc}") from exc
