@@ -35,6 +35,7 @@ def make(settings: dict | None = None, **kwargs) -> BaoCaMauSpider:
     crawler = get_crawler(BaoCaMauSpider, {"ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2, **(settings or {})})
     spider = BaoCaMauSpider.from_crawler(crawler, base_url=ORIGIN, **kwargs)
     spider.discovering = True
+    spider.progress.site_completed = True  # an archive some completed run has walked: stale pages count
     return spider
 
 
@@ -429,3 +430,24 @@ def test_a_backfill_walks_day_archives_newest_first_until_a_run_of_empty_days():
         nxt = [r for r in out if r.callback.__name__ == "parse_archive"]
         req = nxt[0] if nxt else None
     assert req is None
+
+
+def test_until_a_completed_run_has_walked_a_listing_known_pages_do_not_end_it():
+    """A first crawl killed midway stored the top of every listing: below those known pages
+    lie pages nobody read, so a run of known pages ends nothing until the listing was walked to
+    its end once."""
+    s = make()
+    s.progress.site_completed = False
+    s.known = {ORIGIN + art(i) for i in range(20)}
+    stale = 0
+    for page in range(1, 6):
+        out = listing(s, "/thoi-su/", page, listing_html([2 * page, 2 * page + 1]), stale=stale)
+        assert listings_of(out) == [("/thoi-su/", page + 1)], page
+        stale = out[-1].meta["stale"]
+    out = listing(s, "/thoi-su/", 6, listing_html([]), stale=stale)
+    assert listings_of(out) == []
+    assert s.progress.walked_to_end("/thoi-su/")
+    # on the same site, a listing a completed run walked to its end is trusted
+    s.progress.complete_at_start["/kinh-te/"] = True
+    out = listing(s, "/kinh-te/", 3, listing_html([1, 2]), stale=1)
+    assert listings_of(out) == []

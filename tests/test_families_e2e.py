@@ -177,14 +177,15 @@ def test_sitemap_index_second_run_is_cheap(runs, tmp_path):
 
 
 def test_sitemap_index_after_an_unchanged_lastmod_run_stops_after_stale_children(tmp_path):
-    """Without a completed earlier run to trust lastmod against, a run that brings nothing new
-    stops walking the index after ARCHIVE_STALE_PAGES children."""
+    """Without a completed earlier run to hold lastmod against, a run that brings nothing new
+    stops walking an index a completed run once read whole after ARCHIVE_STALE_PAGES children."""
     with FamilySite(SHAPES["hex7"], maze=False) as site:
         db = tmp_path / "index.db"
         run_crawl(site, db, name="family-hex7-index-1", settings=SETTINGS, spider="baodaklak")
         con = sqlite3.connect(db)
-        con.execute("UPDATE crawls SET completed = 0")  # as if that run had been killed at its very end
-        con.execute("DELETE FROM listing_walks")
+        # no completed run to hold lastmod against; the index itself was walked to its end
+        con.execute("UPDATE crawls SET completed = 0")
+        assert con.execute("SELECT complete FROM listing_walks WHERE listing LIKE '%/sitemap.xml'").fetchone() == (1,)
         con.commit()
         con.close()
         n = len(site.requests)

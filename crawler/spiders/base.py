@@ -293,7 +293,8 @@ class NewsSpider(scrapy.Spider):
         reason = Progress.true_reason(self.crawler, reason)
         completed = reason in (reasons.FINISHED, reasons.BUDGET_EXHAUSTED) and self.discovering
         try:
-            if self.discovering:
+            # after a store failure the row stays "not completed" (NULL): nothing more to write
+            if self.discovering and reason != reasons.STORE_FAILED:
                 self.progress.crawl_id = self.progress.crawl_id or self._crawl_id()
                 self.progress.finish(completed=completed, section_sweep=self.section_sweep,
                                      budget_ended=self.budget.report())

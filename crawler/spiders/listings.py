@@ -319,9 +319,10 @@ class ListingWalker:
             return "empty"
         if repeat:
             return "repeat"
-        if not sp.backfill and stale_after >= sp.stale_pages:
+        trusted = not sp.backfill and sp.progress.trusted(listing)
+        if trusted and stale_after >= sp.stale_pages:
             return "nothing-new"
-        if not sp.backfill and listing == sp.latest_path and stale_after and after_new:
+        if trusted and listing == sp.latest_path and stale_after and after_new:
             # the newest-first listing: a page with nothing new right after one with new articles
             # is where it reaches the archive (pinned old articles sit on page 1, not here)
             return "nothing-new"

@@ -20,6 +20,7 @@ Without ``ARCHIVE_DB`` (unit tests, the canary) it keeps everything in memory.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,7 +29,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.extensions.archive import ArchiveConnection, crawl_archive
-from crawler.store.archive import Archive, now_iso
+from crawler.store.archive import Archive, is_store_error, now_iso, one_line
+
+
+logger = logging.getLogger(__name__)
+
+#: how a walk ends when it has reached the listing's end (or the end it was asked for)
+NATURAL_ENDS = frozenset({"empty", "repeat", "since", "max-pages", "no-pagination", "end"})
 
 
 class Progress:
@@ -38,6 +45,10 @@ class Progress:
         self.owed_at_start: dict[str, int] = {}
         self.walked_now: dict[str, int] = {}
         self.crawl_id: int | None = None
+        self.failed: str | None = None  # why recording failed for good, if it did
+        self.complete_at_start: dict[str, bool] = {}
+        self.site_completed = False  # a completed run of the site exists
+        self.ended_now: dict[str, str | None] = {}
 
     @classmethod
     def for_crawler(cls, crawler: Crawler, site: str) -> Progress:
@@ -49,9 +60,12 @@ class Progress:
     def on(cls, archive: Archive | None, site: str) -> Progress:
         progress = cls(archive, site)
         if archive is not None:
-            progress.owed_at_start = {
-                row[0]: row[1] for row in archive.db.execute(
-                    "SELECT listing, owed FROM listing_walks WHERE site = ? AND owed > 0", [site])}
+            for listing, owed, complete in archive.db.execute(
+                    "SELECT listing, owed, complete FROM listing_walks WHERE site = ?", [site]):
+                if owed:
+                    progress.owed_at_start[listing] = owed
+                progress.complete_at_start[listing] = bool(complete)
+            progress.site_completed = progress.last_completed_start() is not None
         return progress
 
     @staticmethod
@@ -90,6 +104,16 @@ class Progress:
             "SELECT max(started) FROM crawls WHERE site = ? AND completed = 1", [self.site]).fetchone()
         return row[0] if row else None
 
+    def trusted(self, listing: str) -> bool:
+        """May a run of pages with nothing new end this walk? Only once a completed run has
+        walked it to its end: before that, known pages may sit above pages nobody read (a first
+        crawl killed midway stored the top of every listing). A listing never recorded is
+        trusted on a site with a completed run (a new section; an archive older than these
+        records)."""
+        if listing in self.complete_at_start:
+            return self.complete_at_start[listing]
+        return self.site_completed
+
     def owed(self, listing: str) -> int:
         """How deep ``listing`` must be walked in this run whatever it brings (0: no debt)."""
         return self.owed_at_start.get(listing, 0)
@@ -98,6 +122,7 @@ class Progress:
 
     def walked(self, listing: str, depth: int, ended: str | None, *, kind: str = "listing") -> None:
         self.walked_now[listing] = max(depth, self.walked_now.get(listing, 0))
+        self.ended_now[listing] = ended
         if self.archive is None:
             return
         owed = max(self.walked_now[listing], self.owed(listing))
@@ -110,25 +135,50 @@ class Progress:
             [self.site, listing, kind, self.walked_now[listing], owed, ended, self.crawl_id, now_iso()])
 
     def ended(self, listing: str, why: str) -> None:
+        self.ended_now[listing] = why
         if self.archive is None:
             return
         self._write("UPDATE listing_walks SET ended = ? WHERE site = ? AND listing = ?", [why, self.site, listing])
 
     def _write(self, sql: str, params: list[Any]) -> None:
         """One statement in its own short transaction, retried like the store's writes when
-        the database is locked."""
-        assert self.archive is not None
-        for attempt in self.archive.retrying():
-            with attempt, self.archive.db.atomic():
-                self.archive.db.execute(sql, params)
+        the database is locked. A write that fails for good (a full disk, a lock held past every
+        retry) is logged once and the walk records stop for this run: the store meets the same
+        failure and ends the crawl as ``store-failed``, which leaves the run not completed."""
+        if self.archive is None or self.failed:
+            return
+        try:
+            for attempt in self.archive.retrying():
+                with attempt, self.archive.db.atomic():
+                    self.archive.db.execute(sql, params)
+        except Exception as exc:
+            if not is_store_error(exc):
+                raise
+            self.failed = one_line(str(exc) or type(exc).__name__)
+            logger.warning("Cannot record how far listings were walked: %s", self.failed)
+
+    def walked_to_end(self, listing: str) -> bool:
+        """Did this (completed) run leave ``listing`` without a gap: walked to its end, or to
+        known pages of a listing that had none?"""
+        ended = self.ended_now.get(listing)
+        return ended in NATURAL_ENDS or (ended == "nothing-new" and self.trusted(listing))
 
     # -- at close -----------------------------------------------------------------
 
     def finish(self, *, completed: bool, section_sweep: str | None, budget_ended: dict[str, Any]) -> None:
         """Record how the run ended. A completed run has stored or rejected every article it
         asked for, so the debts it walked off are paid; an unfinished one leaves its walks owed."""
-        if self.archive is None:
+        if self.archive is None or self.failed:
             return
+        try:
+            self._finish(completed, section_sweep, budget_ended)
+        except Exception as exc:
+            if not is_store_error(exc):
+                raise
+            logger.warning("Cannot record how the run ended: %s", one_line(str(exc) or type(exc).__name__))
+
+    def _finish(self, completed: bool, section_sweep: str | None, budget_ended: dict[str, Any]) -> None:
+        assert self.archive is not None
         db = self.archive.db
         for attempt in self.archive.retrying():
             with attempt, db.atomic():
@@ -136,8 +186,8 @@ class Progress:
                     for listing, depth in self.walked_now.items():
                         # a walk less deep than an unfinished run's leaves that debt standing
                         owed = 0 if depth >= self.owed(listing) else self.owed(listing)
-                        db.execute("UPDATE listing_walks SET owed = ? WHERE site = ? AND listing = ?",
-                                   [owed, self.site, listing])
+                        db.execute("UPDATE listing_walks SET owed = ?, complete = ? WHERE site = ? AND listing = ?",
+                                   [owed, int(self.walked_to_end(listing)), self.site, listing])
                 if self.crawl_id is not None:
                     db.execute("UPDATE crawls SET completed = ?, section_sweep = ?, budget_ended = ? WHERE id = ?",
                                [int(completed), section_sweep,

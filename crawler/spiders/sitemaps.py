@@ -135,7 +135,7 @@ class SitemapWalker:
         # endless tree of indexes runs out as one index does.
         return {"key": key, "todo": [u for _, u in children], "done": 0, "new": 0, "depth": depth,
                 "stale": parent["stale"] if parent else 0, "parent": parent,
-                "stoppable": ordered and not sp.backfill, "owed": sp.progress.owed(key)}
+                "stoppable": ordered and not sp.backfill and sp.progress.trusted(key), "owed": sp.progress.owed(key)}
 
     def _urlset(self, response: Response, entries: list[dict], out: list[Any]) -> int:
         sp = self.spider
@@ -169,6 +169,10 @@ class SitemapWalker:
             req = self.request(chain["todo"].pop(0), chain)
             if req is not None:
                 return [req]
+            if not chain["todo"]:
+                break
+        else:
+            self.spider.progress.ended(chain["key"], "end")  # every child read
         # this index is done: its parent goes on
         parent = chain.get("parent")
         if parent is None:

@@ -222,8 +222,9 @@ def m006_discovery_state(db: sqlite_utils.Database) -> None:
 
     ``listing_walks``: one row per site and listing (a section path, or a sitemap index URL):
     ``walked`` (depth the last run reached), ``owed`` (depth the next run must reach at least,
-    left by a run that did not finish), ``ended`` (why the walk stopped: a stop reason or
-    ``budget``), ``crawl``, ``updated``. ``crawls.section_sweep``: when the run started walking
+    left by a run that did not finish), ``complete`` (1 once a completed run walked it to its
+    end, so that what the archive holds of it has no gap and a run of known pages may end a
+    walk), ``ended`` (why the walk stopped: a stop reason or ``budget``), ``crawl``, ``updated``. ``crawls.section_sweep``: when the run started walking
     every section (NULL: it did not); ``crawls.completed``: 1 when the run stored or rejected
     everything it asked for (0 or NULL: killed, timed out, failed); ``crawls.budget_ended``: JSON,
     which budget ended which branches. Runs recorded before this migration that swept their
@@ -231,11 +232,11 @@ def m006_discovery_state(db: sqlite_utils.Database) -> None:
     """
     if not db["listing_walks"].exists():
         db["listing_walks"].create(
-            {"site": str, "listing": str, "kind": str, "walked": int, "owed": int, "ended": str,
+            {"site": str, "listing": str, "kind": str, "walked": int, "owed": int, "complete": int, "ended": str,
              "crawl": int, "updated": str},
             pk=("site", "listing"),
-            not_null={"walked", "owed"},
-            defaults={"walked": 0, "owed": 0},
+            not_null={"walked", "owed", "complete"},
+            defaults={"walked": 0, "owed": 0, "complete": 0},
         )
     existing = {c.name for c in db["crawls"].columns}
     for column, kind in (("section_sweep", "TEXT"), ("completed", "INTEGER"), ("budget_ended", "TEXT")):
