@@ -451,3 +451,41 @@ def test_until_a_completed_run_has_walked_a_listing_known_pages_do_not_end_it():
     s.progress.complete_at_start["/kinh-te/"] = True
     out = listing(s, "/kinh-te/", 3, listing_html([1, 2]), stale=1)
     assert listings_of(out) == []
+
+
+def test_progress_records_on_a_real_archive(tmp_path):
+    """listing_walks across runs: a killed run leaves its depth owed and keeps the trust earlier
+    completed runs gave; a completed run pays the debt; a first crawl's walks are untrusted until
+    walked to their end."""
+    from crawler.spiders.progress import Progress
+    from crawler.store.archive import Archive
+
+    with Archive(tmp_path / "a.db") as archive:
+        first = Progress.on(archive, "baocamau")
+        assert not first.trusted("/thoi-su/")  # nothing completed yet
+        first.crawl_id = archive.start_crawl("baocamau")
+        first.walked("/thoi-su/", 1, None)
+        first.walked("/thoi-su/", 2, "empty")
+        first.walked("/kinh-te/", 3, None)  # the run ends before this walk does
+        first.finish(completed=True, section_sweep=None, budget_ended={})
+
+        killed = Progress.on(archive, "baocamau")
+        assert killed.trusted("/thoi-su/") and not killed.trusted("/kinh-te/")
+        assert killed.trusted("/moi/")  # never recorded, on a site with a completed run
+        killed.crawl_id = archive.start_crawl("baocamau")
+        killed.walked("/thoi-su/", 4, None)
+        killed.walked("/moi/", 2, None)
+        # SIGKILL: no finish()
+
+        after = Progress.on(archive, "baocamau")
+        # a completed run owes nothing, even for a walk it did not finish (it stored what it found)
+        assert after.owed("/thoi-su/") == 4 and after.owed("/moi/") == 2 and after.owed("/kinh-te/") == 0
+        assert after.trusted("/thoi-su/") and after.trusted("/moi/")
+        after.crawl_id = archive.start_crawl("baocamau")
+        after.walked("/thoi-su/", 5, "nothing-new")
+        after.walked("/moi/", 1, "empty")  # shallower than its debt
+        after.finish(completed=True, section_sweep="2026-01-01T00:00:00+00:00", budget_ended={"listing": {}})
+        rows = {r[0]: r[1:] for r in archive.db.execute("SELECT listing, owed, complete FROM listing_walks")}
+        assert rows["/thoi-su/"] == (0, 1) and rows["/moi/"] == (2, 1) and rows["/kinh-te/"] == (0, 0)
+        (crawl,) = archive.db.execute("SELECT completed, section_sweep FROM crawls WHERE id = ?", [after.crawl_id])
+        assert crawl == (1, "2026-01-01T00:00:00+00:00")

@@ -127,12 +127,15 @@ class Progress:
             return
         owed = max(self.walked_now[listing], self.owed(listing))
         self._write(
-            """INSERT INTO listing_walks (site, listing, kind, walked, owed, ended, crawl, updated)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            # a new row keeps the trust the listing had at the start of the run (a killed run
+            # leaves its debt in owed, not a distrust of what earlier completed runs walked)
+            """INSERT INTO listing_walks (site, listing, kind, walked, owed, complete, ended, crawl, updated)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(site, listing) DO UPDATE SET kind = excluded.kind, walked = excluded.walked,
                    owed = max(listing_walks.owed, excluded.owed), ended = excluded.ended,
                    crawl = excluded.crawl, updated = excluded.updated""",
-            [self.site, listing, kind, self.walked_now[listing], owed, ended, self.crawl_id, now_iso()])
+            [self.site, listing, kind, self.walked_now[listing], owed, int(self.trusted(listing)), ended,
+             self.crawl_id, now_iso()])
 
     def ended(self, listing: str, why: str) -> None:
         self.ended_now[listing] = why
