@@ -83,6 +83,11 @@ _DATEPARSER_TRIES = 3
 
 _ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle"}
 _HTML_START = re.compile(r"<\s*(?:!doctype|html|head|body|meta|title|div|p|article)\b", re.I)
+# Source indentation: trafilatura's length heuristics count it as text, so it goes
+# (one C-level pass; whitespace inside elements is collapsed later anyway).
+_INDENT = re.compile(r"[ \t]*\n\s*")
+# Letters only Vietnamese uses among Latin-script languages read here.
+_VIETNAMESE = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
 _NUM_DATE = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)")
 _NUM_TIME = re.compile(r"(?<![\d/.-])(\d{1,2})\s*[:hg]\s*(\d{2})(?::(\d{2}))?(?![\d/])")
 _TRAFILATURA_OPTIONS = dict(
@@ -195,7 +200,7 @@ def _extract(html: str, url: str) -> tuple[Article | None, str | None]:
         return None, reasons.EMPTY_PAGE
     # One spelling for every pattern below: NFC, Đ for Latin Eth, plain spaces,
     # no lone surrogates. Character-level only, and only where needed.
-    html = clean_chars(html)
+    html = _INDENT.sub("\n", clean_chars(html))
     if not _HTML_START.search(html[:5000]):
         return None, reasons.NOT_HTML
     tree = parse(html)
@@ -368,8 +373,16 @@ def _drop_captions(tree: HtmlElement, hints: ClassIndex) -> None:
         text = _text_of(nxt)
         if not text or len(text) >= chrome.CAPTION_MAX_CHARS:
             continue
-        if _is_italic(nxt) or _is_centred(nxt):
-            _drop(nxt)
+        for styled in (_is_italic, _is_centred):
+            # A caption stands out from the text around it; on a page that
+            # centres (or italicises) every paragraph, it is just text.
+            # Centring alone is weaker evidence than italics: the text around
+            # the photo must be there and not centred.
+            neighbours = [n for n in (holder.getprevious(), nxt.getnext()) if n is not None and n.tag == nxt.tag]
+            plain_text_around = styled is _is_italic or any(_own_text(n) for n in neighbours)
+            if styled(nxt) and plain_text_around and not any(styled(n) for n in neighbours):
+                _drop(nxt)
+                break
 
 
 def _own_text(el: HtmlElement) -> bool:
@@ -597,7 +610,9 @@ def _sapo(tree: HtmlElement, zone: list[HtmlElement], hints: ClassIndex) -> str 
     h1 = tree.find(".//h1")
     if h1 is not None:
         nxt = h1.getnext()
-        if nxt is not None and nxt.tag == "h2":
+        # Vietnamese CMSs print the lead as a subheading; in English-language
+        # pages an <h2> there is a dek, which is not article text.
+        if nxt is not None and nxt.tag == "h2" and _VIETNAMESE.search(_text_of(nxt)):
             candidates.append(nxt)
     leads = []
     for el in candidates:
