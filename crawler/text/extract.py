@@ -54,7 +54,7 @@ from lxml.html import HtmlElement
 from crawler import reasons
 from crawler.text import canonical, chrome, clean
 from crawler.text.markup import ClassIndex, parse
-from crawler.text.normalize import clean_chars
+from crawler.text.normalize import _SURROGATE
 
 __all__ = ["Article", "extract", "MIN_TEXT_CHARS", "REASONS"]
 
@@ -200,7 +200,12 @@ def _extract(html: str, url: str) -> tuple[Article | None, str | None]:
         return None, reasons.EMPTY_PAGE
     # One spelling for every pattern below: NFC, Đ for Latin Eth, plain spaces,
     # no lone surrogates. Character-level only, and only where needed.
-    html = _INDENT.sub("\n", clean_chars(html))
+    # Only what the parser needs: no lone surrogates (lexbor reads UTF-8), no
+    # source indentation. Every text kept or matched is clean()ed on its own,
+    # which costs far less than cleaning the whole raw page.
+    if _SURROGATE.search(html):
+        html = _SURROGATE.sub("", html)
+    html = _INDENT.sub("\n", html)
     if not _HTML_START.search(html[:5000]):
         return None, reasons.NOT_HTML
     tree = parse(html)
@@ -298,7 +303,12 @@ _SHORT_TEXT_CHARS = 400
 
 
 def is_chrome_line(line: str) -> bool:
-    return any(p.fullmatch(line) for p in chrome.CHROME_LINE_PATTERNS)
+    """Whether the whole of ``line`` (cleaned text) is a chrome line of ``chrome.CHROME_LINE_PATTERNS``."""
+    return _CHROME_LINE.fullmatch(line) is not None
+
+
+# All chrome line patterns as one alternation: one C-level match per line.
+_CHROME_LINE = re.compile("|".join(f"(?:{p.pattern})" for p in chrome.CHROME_LINE_PATTERNS), re.I)
 
 
 def _short_text_elements(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
@@ -351,7 +361,8 @@ def _drop_chrome_elements(tree: HtmlElement, hints: ClassIndex) -> None:
         if el.tag not in ("html", "body") and el.find(".//h1") is None:
             _drop(el)
     for heading in list(tree.iter("h2", "h3", "h4", "h5", "h6")):
-        if chrome.BOX_HEADING_PATTERN.fullmatch(_text_of(heading)):
+        text = _bounded_text(heading, 100)
+        if text and chrome.BOX_HEADING_PATTERN.fullmatch(clean(text)):
             _drop_box(heading)
 
 
@@ -763,8 +774,12 @@ def parse_visible_date(text: str) -> date | datetime | None:
     return datetime(found.year, found.month, found.day, hour, minute, second, tzinfo=VN_TZ)
 
 
+_MONTH_WORD = re.compile(r"tháng|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.I)
+
+
 def _dateparser_date(text: str) -> date | None:
-    if not re.search(r"\b(?:19|20)\d{2}\b", text):
+    # dateparser is slow: only strings with a year and a month in words reach it.
+    if not re.search(r"\b(?:19|20)\d{2}\b", text) or not _MONTH_WORD.search(text):
         return None
     try:
         parsed = dateparser.parse(
@@ -924,9 +939,10 @@ def _cut_at_byline(paragraphs: list[str], byline: str | None, author: str | None
     of the "Tin, ảnh: Hữu Nghĩa" form. Returns (paragraphs, name in the text).
     """
     names = {canonical(n) for n in (byline, _byline_name(byline), author) if n}
+    longest = max((len(n) for n in names), default=0) + 40
     for i in range(len(paragraphs) - 1, 0, -1):
         para = paragraphs[i]
-        if names and (canonical(para) in names or canonical(_byline_name(para) or "") in names):
+        if names and len(para) <= longest and (canonical(para) in names or canonical(_byline_name(para) or "") in names):
             # A byline near the top opens the body rather than closing it.
             rest = paragraphs[i + 1 :] if i < len(paragraphs) // 3 else []
             return paragraphs[:i] + rest, _byline_name(para)

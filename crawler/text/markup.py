@@ -90,11 +90,18 @@ class ClassIndex:
         self.root = tree
         self.by_role: dict[str, list[HtmlElement]] = {role: [] for role in chrome.CLASS_HINTS}
         patterns = _compiled()
+        any_role = _ANY[0]
+        # Pages repeat a few class values many times: each distinct value is matched once.
+        roles_of: dict[str, tuple[str, ...]] = {}
         for el in tree.iterfind(".//*[@class]"):
             cls = el.get("class") or ""
-            for role, pattern in patterns:
-                if pattern.search(cls):
-                    self.by_role[role].append(el)
+            roles = roles_of.get(cls)
+            if roles is None:
+                roles = roles_of[cls] = (
+                    tuple(role for role, pattern in patterns if pattern.search(cls)) if any_role.search(cls) else ()
+                )
+            for role in roles:
+                self.by_role[role].append(el)
 
     def __getitem__(self, role: str) -> list[HtmlElement]:
         """The elements of ``role`` still in the tree (pruning may have dropped some)."""
@@ -102,12 +109,17 @@ class ClassIndex:
 
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = []
+_ANY: list[re.Pattern[str]] = []
 
 
 def _compiled() -> list[tuple[str, re.Pattern[str]]]:
     if not _PATTERNS:
+        every = []
         for role, hint in chrome.CLASS_HINTS.items():
             alternatives = [re.escape(p) for p in hint.parts]
             alternatives += [rf"(?:^|\s){re.escape(w)}(?:\s|$)" for w in hint.words]
             _PATTERNS.append((role, re.compile("|".join(alternatives))))
+            every += alternatives
+        # One search tells whether any role matches at all (most class values match none).
+        _ANY.append(re.compile("|".join(every)))
     return _PATTERNS
