@@ -70,6 +70,10 @@ ARCHIVE_MAX_PAGES = 1000
 ARCHIVE_SECTION_SWEEP_HOURS = 168.0
 ARCHIVE_REJECT_RETRY_HOURS = 6.0
 ARCHIVE_REJECT_MAX_ATTEMPTS = 5
+
+# Extraction time budget: a page whose extraction runs longer than this many seconds becomes a
+# `timeout-extract` reject (retried on later runs) instead of holding a worker. 0 = no budget.
+ARCHIVE_EXTRACT_TIMEOUT = 30.0
 # WARC captures: a relative path is relative to ARCHIVE_DB's folder (<project>/warc/ for the
 # default archive); empty disables capture. Files rotate at ARCHIVE_WARC_MAX_BYTES.
 ARCHIVE_WARC_DIR = "warc"

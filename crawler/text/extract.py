@@ -134,8 +134,10 @@ class _Page:
     meta_tags: list[str] = field(default_factory=list)
 
 
-class _OverBudget(Exception):
-    """The page ran over its time budget."""
+class _OverBudget(BaseException):
+    """The page ran over its time budget.
+
+    A BaseException, so that no library's ``except Exception`` swallows it."""
 
 
 def extract(html: str, url: str, *, timeout: float | None = None) -> tuple[Article | None, str | None]:
@@ -548,7 +550,8 @@ def _jsonld_author(items: list[dict]) -> str | None:
             if isinstance(author, str):
                 names.append(author)
             elif isinstance(author, dict) and "Organization" not in _jsonld_types(author):
-                names.append(str(author.get("name") or ""))
+                name = author.get("name")
+                names.append(name if isinstance(name, str) else "")
     names = _unique([clean(n) for n in names if n and n.strip()])
     return ", ".join(names) or None
 
@@ -667,6 +670,8 @@ def _published(tree: HtmlElement, jsonld: list[dict], zone: list[HtmlElement], h
     if isinstance(structured, datetime) and not _is_midnight(structured):
         return structured.isoformat()
     visible = _visible_date(tree, zone, hints)
+    if visible is _IMPOSSIBLE:
+        return None
     if visible and (structured is None or _day(visible) == _day(structured)):
         return visible.isoformat()
     if structured is not None:
@@ -734,17 +739,24 @@ def _visible_date(tree: HtmlElement, zone: list[HtmlElement], hints: ClassIndex)
     marked = [t for _, t in texts if t]
     marked_in_zone = [t for el, t in texts if t and id(el) in zone_ids]
     loose = [t.strip() for el in zone for t in (el.text, el.tail) if t and t.strip()]
+    impossible = False
     for text in marked_in_zone + loose + marked:
         if len(text) <= _DATE_LINE_MAX_CHARS and _NUM_DATE.search(text):
             parsed = parse_visible_date(text)
             if parsed is not None:
                 return parsed
+            impossible = True
     for text in (marked_in_zone + marked)[:_DATEPARSER_TRIES]:
         if len(text) <= _DATE_LINE_MAX_CHARS:
             parsed = _dateparser_date(text)
             if parsed is not None:
                 return parsed
-    return None
+    # A printed date that is no date (30/02/2025, year 0001): say nothing rather
+    # than let a fallback guess.
+    return _IMPOSSIBLE if impossible else None
+
+
+_IMPOSSIBLE = date.min
 
 
 def parse_visible_date(text: str) -> date | datetime | None:

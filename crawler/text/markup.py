@@ -42,8 +42,10 @@ __all__ = ["parse", "ClassIndex", "MAX_DEPTH"]
 # Comments and processing instructions carry no text; dropping them at parse time keeps
 # every later walk shorter. collect_ids off: ids are never looked up, and hostile pages
 # repeat them by the thousand.
+# huge_tree: libxml2 otherwise stops at depth 256 and hands back an empty page; deep
+# nesting is flattened below instead.
 _LXML = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8",
-                   remove_comments=True, remove_pis=True)
+                   remove_comments=True, remove_pis=True, huge_tree=True)
 
 # No article nests this deep; hostile pages do, and every recursive walk (trafilatura's
 # among them) would then overflow the Python stack. Deeper elements are flattened into
@@ -54,19 +56,35 @@ MAX_DEPTH = 150
 def parse(html: str) -> HtmlElement | None:
     """The page as a browser builds it, as an lxml tree; ``None`` if nothing is left."""
     try:
-        normalised = LexborHTMLParser(html).html
+        lexbor = LexborHTMLParser(html)
+        normalised = lexbor.html
     except (ValueError, UnicodeError):
         return None
     if not normalised:
         return None
     try:
         tree = etree.fromstring(normalised.encode("utf-8", "replace"), _LXML)
+        if any("depth" in e.message for e in _LXML.error_log):
+            # Nesting deeper than libxml2 goes even with huge_tree (2048): no page
+            # of ours is like this; keep its text, one line a paragraph.
+            tree = etree.fromstring(_flat_document(lexbor).encode("utf-8", "replace"), _LXML)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
     if not isinstance(tree, HtmlElement):
         return None
     _flatten_deep(tree)
     return tree
+
+
+def _flat_document(lexbor: LexborHTMLParser) -> str:
+    from html import escape
+
+    title = lexbor.css_first("title")
+    body = lexbor.body
+    lines = [line.strip() for line in (body.text(separator="\n") if body is not None else "").split("\n")]
+    paragraphs = "".join(f"<p>{escape(line)}</p>" for line in lines if line)
+    head = f"<title>{escape(title.text())}</title>" if title is not None else ""
+    return f"<html><head>{head}</head><body>{paragraphs}</body></html>"
 
 
 def _flatten_deep(tree: HtmlElement) -> None:
@@ -89,17 +107,17 @@ class ClassIndex:
     def __init__(self, tree: HtmlElement):
         self.root = tree
         self.by_role: dict[str, list[HtmlElement]] = {role: [] for role in chrome.CLASS_HINTS}
-        patterns = _compiled()
-        any_role = _ANY[0]
+        roles_by_word, parts, any_part = _compiled()
         # Pages repeat a few class values many times: each distinct value is matched once.
         roles_of: dict[str, tuple[str, ...]] = {}
         for el in tree.iterfind(".//*[@class]"):
             cls = el.get("class") or ""
             roles = roles_of.get(cls)
             if roles is None:
-                roles = roles_of[cls] = (
-                    tuple(role for role, pattern in patterns if pattern.search(cls)) if any_role.search(cls) else ()
-                )
+                found = {role for word in cls.split() for role in roles_by_word.get(word, ())}
+                if any_part.search(cls):
+                    found.update(role for role, pattern in parts if pattern.search(cls))
+                roles = roles_of[cls] = tuple(found)
             for role in roles:
                 self.by_role[role].append(el)
 
@@ -108,18 +126,21 @@ class ClassIndex:
         return [el for el in self.by_role[role] if el.getroottree().getroot() is self.root]
 
 
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = []
-_ANY: list[re.Pattern[str]] = []
+_COMPILED: list = []
 
 
-def _compiled() -> list[tuple[str, re.Pattern[str]]]:
-    if not _PATTERNS:
-        every = []
+def _compiled() -> tuple[dict[str, tuple[str, ...]], list[tuple[str, re.Pattern[str]]], re.Pattern[str]]:
+    """Whole-word hints as a word → roles table (a set lookup per class word); substring
+    hints as one literal alternation per role, plus one for all roles (most class values
+    match none, and one search tells)."""
+    if not _COMPILED:
+        by_word: dict[str, set[str]] = {}
+        parts = []
         for role, hint in chrome.CLASS_HINTS.items():
-            alternatives = [re.escape(p) for p in hint.parts]
-            alternatives += [rf"(?:^|\s){re.escape(w)}(?:\s|$)" for w in hint.words]
-            _PATTERNS.append((role, re.compile("|".join(alternatives))))
-            every += alternatives
-        # One search tells whether any role matches at all (most class values match none).
-        _ANY.append(re.compile("|".join(every)))
-    return _PATTERNS
+            for word in hint.words:
+                by_word.setdefault(word, set()).add(role)
+            if hint.parts:
+                parts.append((role, re.compile("|".join(map(re.escape, hint.parts)))))
+        every = [p for hint in chrome.CLASS_HINTS.values() for p in hint.parts]
+        _COMPILED.extend([{w: tuple(r) for w, r in by_word.items()}, parts, re.compile("|".join(map(re.escape, every)))])
+    return tuple(_COMPILED)
