@@ -509,3 +509,69 @@ def test_fuzz_extract_returns_article_or_reason(fragments):
     else:
         for value in (result.title, result.text, result.author or "", result.description or ""):
             value.encode("utf-8")
+
+
+# --- Saved text files (python -m crawler import) meet the same standard --------------------------
+
+from crawler.text.plain import clean_saved_text, paper_from_text  # noqa: E402
+
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+
+
+def seed(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+def test_saved_text_loses_the_related_list_after_the_byline():
+    text = clean_saved_text(seed("001"))
+    assert "Bí thư Tỉnh uỷ Nguyễn Hồ Hải yêu cầu" in text
+    for leaked in ["Hoàng Lam - Hữu Thọ", "Timor Leste", "Hội chợ Mùa thu", "Ngày hội Cua Cà Mau", "19:43:07",
+                   "Icon thời tiết", "Theo dõi Báo điện tử"]:
+        assert leaked not in text, leaked
+    assert text.split("\n\n")[1].startswith("Chiều 23/7, Thường trực Tỉnh uỷ Cà Mau")  # no masthead
+
+
+def test_saved_text_loses_aggregator_lines_and_the_doubled_title():
+    text = clean_saved_text(seed("002"))
+    assert "8 giờ trước" not in text and "Bài gốc" not in text
+    assert text.count("Cà Mau khẩn trương tháo gỡ vướng mắc") == 1
+    assert "ông Hải yêu cầu." in text
+
+
+def test_saved_text_loses_glued_comment_box_title_and_image_names():
+    raw = seed("003") + "\nanh-hoi-nghi-27-4.jpg\n"
+    text = clean_saved_text(raw)
+    assert "Các ý kiến của bạn đọc" not in text
+    assert "Hoàng Ý" not in text
+    assert ".jpg" not in text
+    assert text.rstrip().endswith("làm giàu cho quê hương Hậu Giang.")
+
+
+@pytest.mark.parametrize("prefix", ["000", "002", "004"])
+def test_saved_text_without_chrome_keeps_every_line(prefix):
+    raw = seed(prefix)
+    kept = clean_saved_text(raw)
+    body_lines = [line for line in raw.split("\n")[3:-3] if len(line) > 80]
+    assert all(line.strip() in kept for line in body_lines)
+
+
+@pytest.mark.parametrize(("text", "paper"), [
+    (seed("001"), "baocamau"),                                    # masthead + "Theo dõi Báo điện tử Cà Mau"
+    ("Tiêu đề\n\n(CMO) Sáng 24/7, UBND tỉnh họp phiên thường kỳ.", "baocamau"),   # dateline tag
+    ("Tiêu đề\n\n(QNO) - Sáng 11/7, Tỉnh ủy làm việc.", "baoquangnam"),
+    (seed("000"), None),                                          # names a province, not a paper
+    (seed("003"), None),                                          # a category title is not a paper
+])
+def test_paper_from_text(text, paper):
+    assert paper_from_text(text) == paper
+
+
+def test_import_names_the_paper_from_the_text(tmp_path):
+    from crawler.store.archive import Archive
+    from crawler.store.textfiles import import_texts
+
+    with Archive(tmp_path / "archive.db") as archive:
+        import_texts(archive, SEEDS)
+        sites = {r["url"]: r["site"] for r in archive.db["urls"].rows}
+    by_file = {url.split("_")[0].removeprefix("file:"): site for url, site in sites.items() if url.startswith("file:")}
+    assert by_file == {"000": "unknown", "001": "baocamau", "003": "unknown"}
