@@ -63,6 +63,8 @@ CHROME_XPATHS: list[str] = [
 ]
 
 # --- Whole lines / element texts that are chrome -----------------------------
+# A tag-box label standing alone: the line after it is the tag list, whatever it says.
+TAG_LABEL_PATTERN = re.compile(r"(?:Từ khóa|Từ khoá|Tags?|Chủ đề)\s*:?", _I)
 # [spec][vn] "Từ khóa: Đại hội Đảng Cà Mau": its links are the tags.
 TAG_LINE_PATTERN = re.compile(r"(?:Từ khóa|Từ khoá|Tags?|Chủ đề)\s*:.{0,300}", _I)
 
@@ -95,7 +97,13 @@ CHROME_LINE_PATTERNS: list[re.Pattern[str]] = [
     # [spec] comment form labels.
     re.compile(r"\*?\s*(?:Email|Họ (?:và )?tên|Nội dung)\s*(?:\(không hiển thị trên trang\))?\s*:?", _I),
     # [spec][vn] copyright footer.
-    re.compile(r"(?:©|Copyright\s*(?:©|\(c\)|\d{4})|Bản quyền thuộc).{0,300}", _I),
+    re.compile(r"(?:©|Copyright\b|Bản quyền thuộc).{0,300}", _I),
+    # [vn] a tag-box label on a line of its own (its list follows: see TAG_LABEL_PATTERN).
+    re.compile(r"(?:Từ khóa|Từ khoá|Tags?|Chủ đề)\s*:?", _I),
+    # CMS shortcodes left unrendered: "[button link=…]Send us…[/button]".
+    re.compile(r"\[(\w+)\b[^\]]{0,300}\].{0,300}\[/\1\]", _I),
+    # comment-box titles in English, as several provincial CMS templates print them.
+    re.compile(r"(?:\d+\s+)?Comments?|Leave a (?:comment|reply)|Tell us what you think\W*", _I),
     re.compile(r".{0,200}Ghi rõ nguồn .{0,80} khi phát hành lại.{0,80}", _I),
     # [seed 003][sites] portal info line "[ Cập nhật vào ngày (27/04/2021) ] - [ Số lần xem: 453 ]";
     # [vn] view counters.

@@ -817,8 +817,15 @@ def _paragraphs(doc) -> list[str]:
     for lst in body.iter("list"):
         lst.tag = "div"
     text = trafilatura.xml.xmltotxt(body, include_formatting=False)
-    lines = (clean(line) for line in text.split("\n"))
-    return [line for line in lines if line and not is_chrome_line(line)]
+    lines = [line for line in (clean(line) for line in text.split("\n")) if line]
+    out = []
+    for i, line in enumerate(lines):
+        if is_chrome_line(line):
+            continue
+        if i and chrome.TAG_LABEL_PATTERN.fullmatch(lines[i - 1]) and "," in line and not line.endswith("."):
+            continue  # the list under a bare "Tags" label
+        out.append(line)
+    return out
 
 
 def _title(page: _Page) -> str:
