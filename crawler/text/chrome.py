@@ -102,6 +102,12 @@ CHROME_LINE_PATTERNS: list[re.Pattern[str]] = [
     re.compile(r"(?:Từ khóa|Từ khoá|Tags?|Chủ đề)\s*:?", _I),
     # CMS shortcodes left unrendered: "[button link=…]Send us…[/button]".
     re.compile(r"\[(\w+)\b[^\]]{0,300}\].{0,300}\[/\1\]", _I),
+    # "see also" links set inside the text: "Xem thêm: …", "Đọc thêm: …", "Related: …".
+    re.compile(r"(?:Xem thêm|Đọc thêm|Mời xem thêm|Related|Read more|See more|Read also|Also read|Also on)\b\s*:?.{0,200}"
+               r"|Don'?t miss|Đừng bỏ lỡ", _I),
+    # social and newsletter calls closing a page: "Follow … on Twitter", "Subscribe to …".
+    re.compile(r"(?:Follow|Theo dõi)\b.{0,120}\b(?:Twitter|Facebook|Instagram|YouTube|Zalo|TikTok)\b.{0,150}"
+               r"|(?:Subscribe to|Sign up for|Đăng ký nhận)\b.{0,150}", _I),
     # comment-box titles in English, as several provincial CMS templates print them.
     re.compile(r"(?:\d+\s+)?Comments?|Leave a (?:comment|reply)|Tell us what you think\W*", _I),
     re.compile(r".{0,200}Ghi rõ nguồn .{0,80} khi phát hành lại.{0,80}", _I),
@@ -264,6 +270,8 @@ CLOSING_LINES_MAX = 3
 CLOSING_LINE_PATTERNS: list[re.Pattern[str]] = [
     # "Theo DTO", "Theo TTXVN", "Theo báo Nhân Dân" (no comma: "Theo kế hoạch, …" is text).
     re.compile(r"\(?\s*Theo\s+[^.,;:!?\n]{1,50}\)?\.?", _I),
+    # agency credits in English: "(Reporting by …; Editing by …)".
+    re.compile(r"\(?\s*(?:Additional\s+)?(?:Reporting|Writing|Editing)\s+by\b[^\n]{1,400}", _I),
     # "Nguồn: …", "(Nguồn: Bộ Y tế)".
     re.compile(r"\(?\s*Nguồn\s*:\s*[^\n]{1,150}\)?\.?", _I),
     # reader's letter: "Bạn đọc Nguyễn Văn An (phường 5)".
