@@ -108,6 +108,16 @@ CHROME_LINE_PATTERNS: list[re.Pattern[str]] = [
     # social and newsletter calls closing a page: "Follow … on Twitter", "Subscribe to …".
     re.compile(r"(?:Follow|Theo dõi)\b.{0,120}\b(?:Twitter|Facebook|Instagram|YouTube|Zalo|TikTok)\b.{0,150}"
                r"|(?:Subscribe to|Sign up for|Đăng ký nhận)\b.{0,150}", _I),
+    # teaser titles of other articles with a capitalised kind label: "… outbreak [NEWS]",
+    # "[VIDEO] …" (case matters: the label is capitals).
+    re.compile(r"(?-i:[^\n]{5,200}\s\[[A-Z]{3,12}\]\|?|\[(?:VIDEO|ẢNH|INFOGRAPHIC|PHOTO|Video|Ảnh)\]\s[^\n]{5,200})"),
+    # contact lines: "Email … at x@y.com or follow him @…", "Liên hệ: … bandoc@…", "Have a tip? …".
+    re.compile(r"(?:E-?mail|Contact|Liên hệ|Have a tip\?)\b[^\n]{0,120}@[^\n]{0,300}", _I),
+    # share prompts: "Like this story? Share it with a friend!", "If you enjoyed this article, …".
+    re.compile(r"(?:Like|Enjoy(?:ed)?) this (?:story|article)\b.{0,200}|If you enjoyed this article\b.{0,300}", _I),
+    # update stamps: "Cập nhật lúc: 10:20 12/03/2025", "Updated at 1:23 p.m.".
+    re.compile(r"(?:Cập nhật|Updated)(?:\s+(?:lúc|ngày|at|on))?\s*:?\s*[\d/:.,\s-]{1,30}"
+               r"(?:\s*[ap]\.?m\.?)?(?:\s*\(?GMT\s*\+\s*7\)?)?", _I),
     # comment-box titles in English, as several provincial CMS templates print them.
     re.compile(r"(?:\d+\s+)?Comments?|Leave a (?:comment|reply)|Tell us what you think\W*", _I),
     re.compile(r".{0,200}Ghi rõ nguồn .{0,80} khi phát hành lại.{0,80}", _I),
