@@ -38,6 +38,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from functools import lru_cache
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -324,12 +325,9 @@ def _short_text_elements(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
     if body is None:
         return []
     out = []
-    for el in body.iter(etree.Element):
-        if el.tag in _INVISIBLE_TAGS:
-            continue
-        own = (el.text or "").strip() or any((c.tail or "").strip() for c in el)
-        if not own:
-            continue
+    # XPath text() of an element includes its children's tails: exactly "text of its own".
+    # normalize-space() runs on those text nodes only, never on whole subtrees.
+    for el in body.xpath(".//*[text()[normalize-space()]][not(self::script or self::style or self::noscript)]"):
         text = _bounded_text(el, _SHORT_TEXT_CHARS)
         if text is not None:
             out.append((el, text))
@@ -495,12 +493,22 @@ def _split_tags(values: list[str]) -> list[str]:
 
 
 def _meta(tree: HtmlElement, *names: str) -> list[str]:
-    values = []
-    for name in names:
-        values += tree.xpath(
-            "//meta[@property=$n or @name=$n or @itemprop=$n]/@content", n=name
-        )
-    return [v.strip() for v in values if v.strip()]
+    """``content`` of the <meta> elements named (property, name or itemprop), in name order."""
+    index = _META_CACHE.get(id(tree))
+    if index is None or index[0] is not tree:
+        # One walk over the <meta> elements per page instead of one XPath per name.
+        table: dict[str, list[str]] = {}
+        for el in tree.iter("meta"):
+            content = (el.get("content") or "").strip()
+            if content:
+                for key in {el.get("property"), el.get("name"), el.get("itemprop")} - {None}:
+                    table.setdefault(key, []).append(content)
+        _META_CACHE.clear()
+        _META_CACHE[id(tree)] = index = (tree, table)
+    return [v for name in names for v in index[1].get(name, [])]
+
+
+_META_CACHE: dict[int, tuple[HtmlElement, dict[str, list[str]]]] = {}
 
 
 def _first(values: list[str]) -> str | None:
@@ -607,12 +615,18 @@ def _header_zone(tree: HtmlElement, hints: ClassIndex) -> list[HtmlElement]:
 
 
 def _following(tree: HtmlElement, start: HtmlElement) -> Iterator[HtmlElement]:
-    """Elements after ``start`` in document order, its own descendants included."""
-    seen = False
-    for el in tree.iter(tag=etree.Element):
-        if seen:
-            yield el
-        seen = seen or el is start
+    """Elements after ``start`` in document order, its own descendants included.
+
+    Lazy and local: the walk starts at ``start``, so a caller that stops after a
+    few elements never touches the rest of the page."""
+    yield from start.iterdescendants(etree.Element)
+    node = start
+    while node is not None:
+        for sibling in node.itersiblings():
+            if isinstance(sibling.tag, str):
+                yield sibling
+                yield from sibling.iterdescendants(etree.Element)
+        node = node.getparent()
 
 
 def _sapo(tree: HtmlElement, zone: list[HtmlElement], hints: ClassIndex) -> str | None:
@@ -669,7 +683,9 @@ def _published(tree: HtmlElement, jsonld: list[dict], zone: list[HtmlElement], h
     structured = _structured_date(tree, jsonld)
     if isinstance(structured, datetime) and not _is_midnight(structured):
         return structured.isoformat()
-    visible = _visible_date(tree, zone, hints)
+    # A date-only structured date leaves only the time to find, and dateparser
+    # reads no times: it runs only when there is no structured date at all.
+    visible = _visible_date(tree, zone, hints, words=structured is None)
     if visible is _IMPOSSIBLE:
         return None
     if visible and (structured is None or _day(visible) == _day(structured)):
@@ -729,7 +745,8 @@ def _to_vn(value: datetime) -> datetime:
     return value.astimezone(VN_TZ)
 
 
-def _visible_date(tree: HtmlElement, zone: list[HtmlElement], hints: ClassIndex) -> date | datetime | None:
+def _visible_date(tree: HtmlElement, zone: list[HtmlElement], hints: ClassIndex,
+                  words: bool = True) -> date | datetime | None:
     """The printed date: a date-like element under the headline, any short line
     there, then a date-like element anywhere; numeric forms first, then dates in
     words from date-like elements only (dateparser is slow and eager)."""
@@ -746,7 +763,7 @@ def _visible_date(tree: HtmlElement, zone: list[HtmlElement], hints: ClassIndex)
             if parsed is not None:
                 return parsed
             impossible = True
-    for text in (marked_in_zone + marked)[:_DATEPARSER_TRIES]:
+    for text in (marked_in_zone + marked)[:_DATEPARSER_TRIES] if words else []:
         if len(text) <= _DATE_LINE_MAX_CHARS:
             parsed = _dateparser_date(text)
             if parsed is not None:
@@ -843,14 +860,17 @@ def _title(page: _Page) -> str:
 
 def _drop_title(paragraphs: list[str], title: str) -> list[str]:
     """The headline repeated at the top of the body, whole or split over two lines."""
-    key = canonical(title)
+    key = _key(title)
     if not key:
         return paragraphs
     head = paragraphs[:3]
+    limit = 2 * len(title) + 20  # longer paragraphs cannot be the title
     for i in range(len(head)):
-        if canonical(head[i]) == key:
+        if len(head[i]) > limit:
+            continue
+        if _key(head[i]) == key:
             return paragraphs[:i] + paragraphs[i + 1 :]
-        if i + 1 < len(head) and canonical(head[i] + " " + head[i + 1]) == key:
+        if i + 1 < len(head) and len(head[i + 1]) <= limit and _key(head[i] + " " + head[i + 1]) == key:
             return paragraphs[:i] + paragraphs[i + 2 :]
     return paragraphs
 
@@ -905,6 +925,12 @@ def _strip_dateline(text: str) -> str:
     return text[match.end() :] if match and len(text) > match.end() else text
 
 
+@lru_cache(maxsize=4096)
+def _key(s: str) -> str:
+    """``canonical`` for comparisons that repeat over the same few paragraphs."""
+    return canonical(s)
+
+
 def _same_lead(a: str, b: str) -> bool:
     """One is the other, possibly cut short (sapo blocks are sometimes truncated).
 
@@ -912,7 +938,9 @@ def _same_lead(a: str, b: str) -> bool:
     a word. A short paragraph that merely is the beginning of the next one (a
     sentence the next paragraph repeats and continues) is its own paragraph.
     """
-    ka, kb = canonical(a), canonical(b)
+    if min(len(a), len(b)) < 20:
+        return False
+    ka, kb = _key(a), _key(b)
     if ka == kb:
         return len(ka) >= 20
     shorter, longer = sorted((ka, kb), key=len)
@@ -961,7 +989,7 @@ def _cut_at_byline(paragraphs: list[str], byline: str | None, author: str | None
     longest = max((len(n) for n in names), default=0) + 40
     for i in range(len(paragraphs) - 1, 0, -1):
         para = paragraphs[i]
-        if names and len(para) <= longest and (canonical(para) in names or canonical(_byline_name(para) or "") in names):
+        if names and len(para) <= longest and (_key(para) in names or _key(_byline_name(para) or "") in names):
             # A byline near the top opens the body rather than closing it.
             rest = paragraphs[i + 1 :] if i < len(paragraphs) // 3 else []
             return paragraphs[:i] + rest, _byline_name(para)
