@@ -348,7 +348,8 @@ def _bounded_text(el: HtmlElement, limit: int) -> str | None:
 
 def _drop_chrome_text(short: list[tuple[HtmlElement, str]]) -> None:
     """Drop the outermost elements whose whole text is a chrome line (clock, weather, …)."""
-    matched = [el for el, text in short if is_chrome_line(clean(text))]
+    # ASCII text has nothing for clean() to fix that a chrome pattern could see.
+    matched = [el for el, text in short if is_chrome_line(text if text.isascii() else clean(text))]
     ids = {id(el) for el in matched}
     for el in matched:
         if not any(id(a) in ids for a in el.iterancestors()):
@@ -607,7 +608,7 @@ def _header_zone(tree: HtmlElement, hints: ClassIndex) -> list[HtmlElement]:
     sapo_ids = {id(el) for el in hints["sapo"]}
     zone: list[HtmlElement] = []
     for el in islice(_following(tree, h1), _HEADER_ZONE_MAX):
-        in_sapo = id(el) in sapo_ids or any(id(a) in sapo_ids for a in el.iterancestors())
+        in_sapo = bool(sapo_ids) and (id(el) in sapo_ids or any(id(a) in sapo_ids for a in el.iterancestors()))
         if el.tag == "p" and not in_sapo and _bounded_text(el, _BODY_PARAGRAPH_CHARS) is None:
             break
         zone.append(el)
@@ -803,7 +804,8 @@ def parse_visible_date(text: str) -> date | datetime | None:
     return datetime(found.year, found.month, found.day, hour, minute, second, tzinfo=VN_TZ)
 
 
-_MONTH_WORD = re.compile(r"tháng|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.I)
+# Vietnamese dates in words ("11 tháng 7 năm 2024"); other languages are left to htmldate.
+_MONTH_WORD = re.compile(r"tháng", re.I)
 
 
 def _dateparser_date(text: str) -> date | None:
@@ -813,7 +815,7 @@ def _dateparser_date(text: str) -> date | None:
     try:
         parsed = dateparser.parse(
             text,
-            languages=["vi", "en"],
+            languages=["vi"],
             settings={"DATE_ORDER": "DMY", "PARSERS": ["absolute-time"], "REQUIRE_PARTS": ["day", "month", "year"]},
         )
     except (ValueError, OverflowError, TypeError):
