@@ -578,3 +578,40 @@ def test_import_names_the_paper_from_the_text(tmp_path):
         sites = {r["url"]: r["site"] for r in archive.db["urls"].rows}
     by_file = {url.split("_")[0].removeprefix("file:"): site for url, site in sites.items() if url.startswith("file:")}
     assert by_file == {"000": "unknown", "001": "baocamau", "003": "unknown"}
+
+
+def test_time_budget_outside_the_main_thread_uses_the_checkpoints():
+    import threading
+
+    html = f"<html><body><article><h1>{TITLE}</h1>" + "<p>Một đoạn ngắn.</p>" * 30000 + "</article></body></html>"
+    out = []
+    worker = threading.Thread(target=lambda: out.append(extract(html, URL, timeout=0.05)))
+    worker.start()
+    worker.join(60)
+    assert out == [(None, reasons.TIMEOUT_EXTRACT)]
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_pipeline_rejects_a_page_over_ARCHIVE_EXTRACT_TIMEOUT(tmp_path, workers):
+    import asyncio
+
+    from scrapy.utils.test import get_crawler
+
+    from crawler.items import PageItem
+    from pipelines.extract import ExtractPipeline
+
+    crawler = get_crawler(settings_dict={"ARCHIVE_DB": str(tmp_path / "a.db"), "ARCHIVE_EXTRACT_WORKERS": workers,
+                                         "ARCHIVE_EXTRACT_TIMEOUT": 1.0})
+    crawler.stats.open_spider()
+    pipeline = ExtractPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    html = f"<html><body><article><h1>{TITLE}</h1>" + "<p>Một đoạn ngắn.</p>" * 30000 + "</article></body></html>"
+    try:
+        slow = asyncio.run(pipeline.process_item(PageItem(url=URL, site="baocamau", fetched_at="2025-07-24", html=html)))
+        fine = asyncio.run(pipeline.process_item(
+            PageItem(url=URL, site="baocamau", fetched_at="2025-07-24", html=read("baocamau_article.html"))))
+    finally:
+        pipeline.close_spider()
+    assert slow.reject_reason == reasons.TIMEOUT_EXTRACT and slow.article is None
+    assert fine.reject_reason is None and fine.article["title"] == TITLE
+    assert crawler.stats.get_value(f"extract/rejected/{reasons.TIMEOUT_EXTRACT}") == 1

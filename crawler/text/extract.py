@@ -161,9 +161,10 @@ def extract(html: str, url: str, *, timeout: float | None = None) -> tuple[Artic
 def _budget(timeout: float | None):
     """Interrupt the work after ``timeout`` seconds.
 
-    SIGALRM interrupts the C-level loops of lxml and trafilatura too, so it is
-    used where it can be (the main thread of a process, which is where the
-    extraction pool's workers and an inline pipeline run); elsewhere the
+    SIGALRM interrupts the work wherever Python code runs, trafilatura's own
+    loops included (a single C call such as the parse finishes first), so it is
+    used where it can be: the main thread of a process, which is where the
+    extraction pool's workers and an inline pipeline run. Elsewhere the
     checkpoints between the stages (``_check``) enforce the budget.
     """
     if not timeout or timeout <= 0:
@@ -174,15 +175,19 @@ def _budget(timeout: float | None):
     _DEADLINE.value = deadline
     use_alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
     previous = None
+    armed = [True]
     if use_alarm:
         def _on_alarm(signum, frame):
-            raise _OverBudget
+            # A late alarm (after the work ended) must not escape into the caller.
+            if armed[0]:
+                raise _OverBudget
 
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
         yield
     finally:
+        armed[0] = False
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous or signal.SIG_DFL)
