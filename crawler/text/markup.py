@@ -17,6 +17,8 @@ html5-parser                      n/a        sdist only, must be compiled agains
                                              libxml2 of the installed lxml wheel: fragile
 ================================  =========  ===============================================
 
+(``make bench`` prints the first two figures for the machine it runs on.)
+
 So pages are parsed by lexbor (``selectolax``), serialised back (its output is well-formed
 HTML with every element closed where the browser closed it) and read by lxml, whose tree
 trafilatura needs. The round trip costs about 0.3 ms a page over lxml alone.
