@@ -615,3 +615,11 @@ def test_pipeline_rejects_a_page_over_ARCHIVE_EXTRACT_TIMEOUT(tmp_path, workers)
     assert slow.reject_reason == reasons.TIMEOUT_EXTRACT and slow.article is None
     assert fine.reject_reason is None and fine.article["title"] == TITLE
     assert crawler.stats.get_value(f"extract/rejected/{reasons.TIMEOUT_EXTRACT}") == 1
+
+
+def test_saved_text_loses_the_section_name_above_the_title():
+    text = clean_saved_text(seed("003"))
+    assert text.startswith("Hậu Giang: Lãnh đạo tỉnh gặp gỡ cán bộ chủ chốt xã, phường, thị trấn\n")
+    assert "Xây dựng hệ thống chính trị" not in text
+    # a title followed by its lead is not a section name and a title
+    assert clean_saved_text("Bão số 3\n\nSáng nay, bão số 3 đổ bộ vào đất liền.").startswith("Bão số 3")

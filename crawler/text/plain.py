@@ -102,6 +102,7 @@ def clean_saved_text(raw: str) -> str:
             continue
         lines.append(line)
     lines = _drop_repeated_title(lines)
+    lines = _drop_category_line(lines)
     lines = _cut_after_closing_byline(lines)
     lines = _strip_lead_masthead(lines)
     return clean("\n".join(lines))
@@ -112,6 +113,27 @@ def _drop_repeated_title(lines: list[str]) -> list[str]:
     filled = [i for i, line in enumerate(lines) if line][:2]
     if len(filled) == 2 and canonical(lines[filled[0]]) == canonical(lines[filled[1]]):
         return lines[: filled[1]] + lines[filled[1] + 1 :]
+    return lines
+
+
+_HEADLINE = re.compile(r"[^\n]{3,200}(?<![.!?…;,])")
+
+
+def _drop_category_line(lines: list[str]) -> list[str]:
+    """A section name above the title ("Xây dựng hệ thống chính trị"): the page's
+    breadcrumb, which extraction drops from HTML too. It is a short headline-like line
+    right above a longer one that is the title."""
+    filled = [i for i, line in enumerate(lines) if line][:2]
+    if len(filled) < 2 or filled[1] != filled[0] + 1:
+        return lines
+    first, second = lines[filled[0]], lines[filled[1]]
+    if (
+        len(first.split()) <= 6
+        and len(first) < len(second)
+        and _HEADLINE.fullmatch(first)
+        and _HEADLINE.fullmatch(second)
+    ):
+        return lines[: filled[0]] + lines[filled[0] + 1 :]
     return lines
 
 
