@@ -623,3 +623,19 @@ def test_saved_text_loses_the_section_name_above_the_title():
     assert "Xây dựng hệ thống chính trị" not in text
     # a title followed by its lead is not a section name and a title
     assert clean_saved_text("Bão số 3\n\nSáng nay, bão số 3 đổ bộ vào đất liền.").startswith("Bão số 3")
+
+
+@pytest.mark.parametrize(("line", "chrome_line"), [
+    ("Xem thêm: Cà Mau khẩn trương tháo gỡ vướng mắc", True),
+    ("Xem thêm thông tin về kế hoạch tổ chức đại hội tại tỉnh.", False),   # a sentence of the text
+    ("Theo dõi Báo điện tử Cà Mau trên Google News", True),
+    ("Cập nhật lúc: 10:20 12/03/2025", True),
+    ("Ảnh: Hữu Nghĩa", True),
+    ("Ông Nguyễn Văn A phát biểu tại hội nghị. Ảnh: Minh Khang", True),
+    ("+ Rau củ: Cải xoăn, cải bó xôi, bông cải xanh, cà rốt, bí đỏ", False),
+    ("Hậu quả thiên tai năm qua ảnh hưởng đến 3.000 hộ dân.", False),
+])
+def test_chrome_lines_are_whole_lines_of_chrome_only(line, chrome_line):
+    from crawler.text.extract import is_chrome_line
+
+    assert is_chrome_line(line) is chrome_line

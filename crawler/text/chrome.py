@@ -103,7 +103,8 @@ CHROME_LINE_PATTERNS: list[re.Pattern[str]] = [
     # CMS shortcodes left unrendered: "[button link=…]Send us…[/button]".
     re.compile(r"\[(\w+)\b[^\]]{0,300}\].{0,300}\[/\1\]", _I),
     # "see also" links set inside the text: "Xem thêm: …", "Đọc thêm: …", "Related: …".
-    re.compile(r"(?:Xem thêm|Đọc thêm|Mời xem thêm|Related|Read more|See more|Read also|Also read|Also on)\b\s*:?.{0,200}"
+    # The colon is what makes it a link label: "Xem thêm thông tin về …" is a sentence.
+    re.compile(r"(?:Xem thêm|Đọc thêm|Mời xem thêm|Related|Read more|See more|Read also|Also read)\s*:.{0,200}"
                r"|Don'?t miss|Đừng bỏ lỡ", _I),
     # social and newsletter calls closing a page: "Follow … on Twitter", "Subscribe to …".
     re.compile(r"(?:Follow|Theo dõi)\b.{0,120}\b(?:Twitter|Facebook|Instagram|YouTube|Zalo|TikTok)\b.{0,150}"
