@@ -167,8 +167,10 @@ CLASS_HINTS: dict[str, ClassHint] = {
             # [vn] page tools inside the article box: font size, print, listen.
             "font-size", "fontsize", "text-size", "change-font", "btn-print", "tool-bar",
             "article-tools", "detail-tools", "audio-player", "listen", "text-to-speech", "tts",
+            # [vn] newsletter sign-up boxes and teaser cards of other articles.
+            "newsletter", "Newsletter", "promo-item", "box-newsletter",
         ),
-        parts=("zoom-font", "font-resize", "textsize", "sharing"),
+        parts=("zoom-font", "font-resize", "textsize", "sharing", "newsletter-", "Newsletter-"),
     ),
     "caption": ClassHint(
         words=("caption", "image_desc", "image-desc", "img-desc", "desc_image", "photo-caption",
