@@ -234,6 +234,7 @@ def _extract(html: str, url: str) -> tuple[Article | None, str | None]:
     _drop_captions(tree, hints)
     _unwrap_layout_tables(tree)
     _mark_body(tree, hints)
+    _keep_comma_lists(tree)
     byline = _read_byline(tree, hints)
     _check()
 
@@ -463,6 +464,37 @@ def _mark_body(tree: HtmlElement, hints: ClassIndex) -> None:
         if not cut_short:
             el.set("itemprop", "articleBody")
             return
+
+
+_BLOCKS = {"p", "div", "table", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "section", "article",
+           "blockquote"}
+
+
+# "+ Rau củ: …", "- Trái cây: …", "Đạm: …": a list marker or a short label and a colon,
+# the shape of a tag line.
+_LABELLED_LIST = re.compile(r"\s*(?:[-+•*–]\s*\S|[^,:.]{1,40}:\s)")
+
+
+def _keep_comma_lists(tree: HtmlElement) -> None:
+    """Body paragraphs that list linked words ("+ Rau củ: <a>Cải xoăn</a>, <a>cải bó xôi</a>")
+    look like tag lines to trafilatura's link-density rules and are dropped with them. Inside
+    the article container they are text: their links go (the text stays), and a <div>
+    holding one among <p> paragraphs becomes a <p>."""
+    container = tree.find(".//*[@itemprop='articleBody']")
+    if container is None:
+        return
+    for el in list(container.iter("p", "div", "li")):
+        links = el.findall(".//a")
+        if len(links) < 2 or any(child.tag in _BLOCKS for child in el.iterdescendants()):
+            continue
+        text = _bounded_text(el, 1000)
+        if text and "," in text and _LABELLED_LIST.match(text):
+            etree.strip_tags(el, "a")
+            # A <div> line among <p> paragraphs is read as loose text and lost; as a
+            # <p> it is a paragraph like its neighbours.
+            parent = el.getparent()
+            if el.tag == "div" and parent is not None and parent.find("p") is not None:
+                el.tag = "p"
 
 
 def _owning_table(el: HtmlElement) -> HtmlElement | None:
