@@ -4,13 +4,27 @@
 reason is a short stable slug (``REASONS``) that the pipeline counts in its
 stats and stores in ``rejects``.
 
-trafilatura finds the main text and most metadata; extruct reads JSON-LD;
-htmldate and dateparser read dates. What is ours is the Vietnamese-specific
-part, with the site chrome kept as data in ``crawler.text.chrome``:
+The page is parsed as a browser would (``crawler.text.markup``: lexbor, then
+lxml), trafilatura finds the main text; extruct reads JSON-LD; htmldate and
+dateparser read dates; title, author, description and tags come from the same
+tree (trafilatura's own metadata pass is not run: it would repeat that work).
+What is ours is the Vietnamese-specific part, with the site chrome kept as data
+in ``crawler.text.chrome``:
+
+- Nothing escapes: any input gives an article or a reason; a page over the
+  time budget (``timeout=``, the pipeline's ``ARCHIVE_EXTRACT_TIMEOUT``) is
+  ``timeout-extract``; impossible or out-of-range dates (``30/02/2025``,
+  ``0001-01-01``) give no date.
+- Class hints are matched in one pass over ``@class`` (``markup.ClassIndex``)
+  and chrome lines with one combined pattern, so the work stays linear in the
+  page.
 
 - Chrome is removed twice: elements (by class hints, by text such as the clock
-  line, by box headings such as "Tin liên quan") before trafilatura runs, and
-  whole lines after, for sites whose class names we have never seen.
+  line, by box headings such as "Tin liên quan", photo captions) before
+  trafilatura runs, and whole lines after, for sites whose class names we have
+  never seen: page tools and the repeated date line or title at the top, source
+  and signature lines at the end. A labelled comma list of linked words inside
+  the article container ("+ Rau củ: <a>…</a>, …") is kept as text.
 - Lead (sapo): many CMSs print it twice, once in a sapo block (Báo Cà Mau
   prefixes it with its masthead, "Báo Cà Mau Chiều 23/7, …") and again as the
   first body paragraph behind a dateline tag ("(CMO) Chiều 23/7, …"). The text
@@ -55,7 +69,7 @@ from lxml.html import HtmlElement
 from crawler import reasons
 from crawler.text import canonical, chrome, clean
 from crawler.text.markup import ClassIndex, parse
-from crawler.text.normalize import _SURROGATE
+from crawler.text.normalize import drop_surrogates
 
 __all__ = ["Article", "extract", "MIN_TEXT_CHARS", "REASONS"]
 
@@ -211,9 +225,7 @@ def _extract(html: str, url: str) -> tuple[Article | None, str | None]:
     # Only what the parser needs: no lone surrogates (lexbor reads UTF-8), no
     # source indentation. Every text kept or matched is clean()ed on its own,
     # which costs far less than cleaning the whole raw page.
-    if _SURROGATE.search(html):
-        html = _SURROGATE.sub("", html)
-    html = _INDENT.sub("\n", html)
+    html = _INDENT.sub("\n", drop_surrogates(html))
     if not _HTML_START.search(html[:5000]):
         return None, reasons.NOT_HTML
     tree = parse(html)

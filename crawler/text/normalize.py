@@ -40,7 +40,7 @@ import hashlib
 import re
 import unicodedata
 
-__all__ = ["clean", "clean_chars", "canonical", "fold", "content_hash", "normalize_tone"]
+__all__ = ["clean", "clean_chars", "drop_surrogates", "canonical", "fold", "content_hash", "normalize_tone"]
 
 # Zero-width characters glue or split words invisibly; turning them into a
 # space would split words that were typed as one, so they are dropped. So are
@@ -74,6 +74,11 @@ _LETTER_VS = re.compile("(?<=[^\\W\\d_])[\ufe00-\ufe0f\U000e0100-\U000e01ef]+")
 _SPACES = re.compile(r" {2,}")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _RAGGED = re.compile(r"[ \n]{2,}|^[ \n]|[ \n]$|\n |  ?\n")
+
+
+def drop_surrogates(s: str) -> str:
+    """``s`` without lone surrogates: the one step raw HTML needs before a UTF-8 parser."""
+    return _SURROGATE.sub("", s) if _SURROGATE.search(s) else s
 
 
 def clean_chars(s: str) -> str:
