@@ -18,7 +18,6 @@ in ``crawler.text.chrome``:
 - Class hints are matched in one pass over ``@class`` (``markup.ClassIndex``)
   and chrome lines with one combined pattern, so the work stays linear in the
   page.
-
 - Chrome is removed twice: elements (by class hints, by text such as the clock
   line, by box headings such as "Tin liên quan", photo captions) before
   trafilatura runs, and whole lines after, for sites whose class names we have
@@ -38,7 +37,7 @@ in ``crawler.text.chrome``:
   render-time clock line (two-digit year), so ``None`` rather than a wrong
   date. Times without an offset are taken as Vietnam time (UTC+7).
 - Author: JSON-LD person, else a visible byline (``<p class=author>``, a
-  right-aligned closing name, "Tin, ảnh: Hữu Nghĩa"), else trafilatura's. A
+  right-aligned closing name, "Tin, ảnh: Hữu Nghĩa"), else the author meta tag. A
   byline paragraph closing the text is dropped together with whatever follows
   it (the related-article lists of the ``-a<id>.html`` CMS family).
 - List items are paragraphs: several CMSs put body text in ``<li>``, so the
@@ -52,8 +51,8 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from functools import lru_cache
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from itertools import islice
