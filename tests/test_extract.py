@@ -498,7 +498,10 @@ _FRAGMENT = st.one_of(
     _TAGS.map(lambda t: f"<{t}>"), _TAGS.map(lambda t: f"</{t}>"), _TEXTS,
     st.sampled_from([f"<p>{LI_TEXT}</p>", '<div class="date-time">30/02/2025</div>', '<p class="sapo">',
                      '<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"0001-01-01T00:00:00+08:00"}</script>',
-                     '<meta property="article:published_time" content="9999-99-99">', "\ud800", "\x00", "&#0;"]),
+                     '<meta property="article:published_time" content="9999-99-99">', "\ud800", "\x00", "&#0;",
+                     '<script type="application/ld+json">{"@type":"NewsArticle","headline":"\\ud800x",'
+                     '"author":{"@type":"Person","name":"\\udfff"},"keywords":"a\\ud800,b"}</script>',
+                     '<meta name="keywords" content="a,\u200e b,,">']),
 )
 
 
@@ -510,7 +513,8 @@ def test_fuzz_extract_returns_article_or_reason(fragments):
     if result is None:
         assert reason in reasons.EXTRACTION_REASONS
     else:
-        for value in (result.title, result.text, result.author or "", result.description or ""):
+        for value in (result.title, result.text, result.author or "", result.description or "", *result.tags,
+                      result.canonical_url or "", result.published or ""):
             value.encode("utf-8")
 
 
