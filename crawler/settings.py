@@ -84,6 +84,10 @@ ARCHIVE_REJECT_MAX_ATTEMPTS = 5
 # ARCHIVE_DB_TIMEOUT, and is tried ARCHIVE_DB_LOCK_ATTEMPTS times in all (pauses of 0.2 s
 # doubling to 5 s between) before the crawl ends as store-failed.
 ARCHIVE_DB_LOCK_ATTEMPTS = 8
+
+# Extraction time budget: a page whose extraction runs longer than this many seconds becomes a
+# `timeout-extract` reject (retried on later runs) instead of holding a worker. 0 = no budget.
+ARCHIVE_EXTRACT_TIMEOUT = 30.0
 # WARC captures: a relative path is relative to ARCHIVE_DB's folder (<project>/warc/ for the
 # default archive); empty disables capture. Files rotate at ARCHIVE_WARC_MAX_BYTES.
 ARCHIVE_WARC_DIR = "warc"
