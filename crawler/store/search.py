@@ -27,8 +27,19 @@ raises a syntax error):
 - ``nông OR ngư``: either; ``OR`` binds loosest, as in FTS5 (``a b OR c`` is ``(a b) OR c``);
 - ``-covid`` or ``NOT covid``: without this word (or ``-"phrase"``); ``AND`` may be typed, it
   changes nothing;
-- ``hoa*``: a prefix (``hoa``, ``hoàng``, ``hoạch``…);
+- ``hoa*``: a prefix (``hoa``, ``hoàng``, ``hoạch``…). A prefix typed with a letter's own mark
+  keeps that letter: ``nuô*`` finds ``nuôi`` but not ``nước`` (``ô`` is not ``ư``), ``đa*``
+  finds ``đã`` but not ``dân``. The index has no marks at all, so ``fts_query`` matches the
+  bare prefix and ``prefix_letters_match`` checks the letters on each matching article (the
+  search page and the table search box both apply it); tone marks never count;
 - ``title:đảng`` / ``title:"đại hội"``: in the title only (``text:`` for the body).
+
+Limits (``check_query``): at most ``MAX_QUERY_CHARS`` characters and ``MAX_QUERY_WORDS`` words.
+Each word is a posting list FTS5 merges, and ``snippet()`` scores every phrase on every row it
+shows, inside one SQLite step that the SQL time limit (a progress handler, run *between*
+steps) cannot interrupt; a 5,000-character query held a worker for 35 s. Beyond the limits
+``fts_query`` raises ``QueryTooLong`` with a message for the reader, and the Datasette plugin
+answers 400 before any SQL runs.
 
 ``phrase_query`` gives the same words as one phrase; the ranked search puts articles that
 contain the typed words in that order first (bm25 alone ignores word order, so "Đảng viên …
@@ -39,10 +50,12 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 
 from crawler.text import fold
 
-__all__ = ["fts_query", "phrase_query", "NOTHING"]
+__all__ = ["fts_query", "phrase_query", "check_query", "prefix_letters_match", "QueryTooLong", "NOTHING",
+           "MAX_QUERY_CHARS", "MAX_QUERY_WORDS"]
 
 # A valid FTS5 query that matches no row: what an empty query becomes.
 NOTHING = '""'
@@ -66,13 +79,75 @@ _PIECE = re.compile(
 # as consecutive sub-phrases instead (each still exact, their adjacency no longer enforced).
 MAX_SPELLINGS = 16
 
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 12
+
+
+class QueryTooLong(ValueError):
+    """A query beyond the limits; ``str()`` is the message for the reader (Vietnamese · English)."""
+
+
+def check_query(query: str | None) -> str | None:
+    """The reader's message if ``query`` is beyond the limits, else None."""
+    if not query:
+        return None
+    if len(query) > MAX_QUERY_CHARS:
+        return (f"Câu tìm quá dài ({len(query):,} ký tự, tối đa {MAX_QUERY_CHARS}) · "
+                f"Query too long ({len(query):,} characters; at most {MAX_QUERY_CHARS}). "
+                "Bớt từ hoặc dùng bộ lọc · Use fewer words or the filters.")
+    words = len(_TOKEN.findall(fold(query.translate(_QUOTES))))
+    if words > MAX_QUERY_WORDS:
+        return (f"Câu tìm có quá nhiều từ ({words}, tối đa {MAX_QUERY_WORDS}) · "
+                f"Too many words ({words}; at most {MAX_QUERY_WORDS}). "
+                "Bớt từ hoặc dùng bộ lọc · Use fewer words or the filters.")
+    return None
+
+
+# Marks that make another letter (ă â ê ô ơ ư) as opposed to tone marks; đ is a letter of its own.
+_TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"), None)
+_LETTER_MARKS = "\u0302\u0306\u031b"
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def _letters(s: str) -> str:
+    """Lowercase, NFC, tone marks removed, letter marks and đ kept (``Nuối`` → ``nuôi``)."""
+    s = unicodedata.normalize("NFD", s.replace("\u00d0", "\u0110").replace("\u00f0", "\u0111").lower())
+    return unicodedata.normalize("NFC", s.translate(_TONE_MARKS))
+
+
+def _lettered_prefixes(query: str) -> list[str]:
+    """The prefixes of ``query`` typed with a vowel's letter mark, in ``_letters`` form."""
+    out = []
+    for m in _PIECE.finditer(query.translate(_QUOTES)):
+        raw = m.group("word")
+        if raw is None or not raw.endswith("*") or m.group("neg"):
+            continue
+        words = _WORDS.findall(_letters(raw))
+        if words and any(c in _LETTER_MARKS for c in unicodedata.normalize("NFD", words[-1])):
+            out.append(words[-1])
+    return out
+
+
+def prefix_letters_match(query: str | None, *texts: str | None) -> bool:
+    """True unless ``query`` has a prefix typed with a letter mark (``nuô*``) that no word of
+    ``texts`` starts with, letter for letter (tones ignored). Cheap when it has none."""
+    prefixes = _lettered_prefixes(query) if query and "*" in query else []
+    if not prefixes:
+        return True
+    words = set(_WORDS.findall(_letters(" ".join(t for t in texts if t))))
+    return all(any(w.startswith(p) for w in words) for p in prefixes)
+
 
 def _spellings(token: str) -> list[str]:
     """The index spellings a folded token may stand for.
 
     ``đ`` only ever starts a Vietnamese syllable, and syllables are separate tokens, so only a
     leading ``d`` may have been ``đ`` (``dan`` → ``dan``/``đan``; ``covid`` stays ``covid``).
+    A token fold() made from a typed ``đ`` is marked with a leading ``\x00`` (see
+    ``fts_query``, prefixes only): it stands for ``đ`` alone.
     """
+    if token.startswith("\x00"):
+        return ["đ" + token[2:]]
     return [token, "đ" + token[1:]] if token.startswith("d") else [token]
 
 
@@ -113,6 +188,9 @@ def fts_query(query: str | None) -> str:
     """
     if not query:
         return NOTHING
+    problem = check_query(query)
+    if problem:
+        raise QueryTooLong(problem)
     text = query.translate(_QUOTES)
     positives: list[str] = []  # expressions, with "OR" markers between some of them
     negatives: list[str] = []
@@ -127,6 +205,9 @@ def fts_query(query: str | None) -> str:
             continue
         prefix = m.group("phrase") is None and raw.endswith("*")
         tokens = _TOKEN.findall(fold(raw))
+        if prefix and tokens and _letters(_TOKEN.findall(raw)[-1] if _TOKEN.findall(raw) else "").startswith("đ"):
+            # A prefix typed with đ keeps the letter: "đa*" finds đã, not dân.
+            tokens[-1] = "\x00" + tokens[-1]
         if not tokens:
             continue
         expr = _phrase(tokens, prefix)
@@ -166,7 +247,7 @@ def phrase_query(query: str | None) -> str:
     Only for plain queries of two or more words; anything with operators, quotes, prefixes or
     column filters gives ``NOTHING``.
     """
-    if not query or _OPERATORS.search(query.translate(_QUOTES)):
+    if not query or check_query(query) or _OPERATORS.search(query.translate(_QUOTES)):
         return NOTHING
     tokens = _TOKEN.findall(fold(query))
     return _phrase(tokens, False) if len(tokens) >= 2 else NOTHING
