@@ -1,8 +1,10 @@
-"""Datasette in-process: metadata, canned queries, Vietnamese search, the article page, safety.
+"""Datasette: metadata, canned queries, Vietnamese search, the article page, safety.
 
-The archive is a real SQLite file built through ``Archive.store`` and ``sync_sites``; Datasette
-is configured exactly as ``make serve`` runs it (metadata.yml, plugins/, templates/ and the
-``--setting`` flags read from the Makefile).
+The archive is a real SQLite file built through ``Archive.store`` and ``sync_sites``. Most
+tests drive Datasette in-process exactly as ``datasette FILE`` builds it (no flags: everything
+comes from the installed plugin, ``crawler/datasette``); ``test_plain_datasette_command_*``
+start the real ``datasette`` command in a subprocess with nothing but the file, named
+something other than ``archive.db``.
 """
 
 from __future__ import annotations
@@ -138,6 +140,7 @@ class Client:
     def __init__(self, ds):
         self.ds = ds
         self.loop = asyncio.new_event_loop()
+        self.run(ds.invoke_startup())
 
     def run(self, coro):
         return self.loop.run_until_complete(coro)
@@ -453,3 +456,208 @@ def test_no_download_and_sql_time_limit(client):
     slow = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
     response = client.get("/archive.json", sql=slow)
     assert response.status_code == 400 and "too long" in response.text
+
+
+# --- the plain `datasette FILE` command ------------------------------------------------------
+
+from tests.datasette_server import get as http_get  # noqa: E402
+from tests.datasette_server import plain_datasette  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory):
+    """``datasette kho-bao-2025.db`` in a subprocess: no flags, and not named archive.db."""
+    path = tmp_path_factory.mktemp("plain") / "kho-bao-2025.db"
+    ids = build_archive(path)
+    with plain_datasette(path, ROOT / "test-artifacts" / "datasette-plain.log") as base:
+        yield base + "/kho-bao-2025", ids
+
+
+def test_plain_datasette_command_searches_in_vietnamese(plain):
+    base, ids = plain
+    status, body, _ = http_get(base + "/articles.json?" + urlencode({"_search": "dai hoi", "_shape": "array"}))
+    assert status == 200, body[:500]
+    assert {r["hash"] for r in json.loads(body)} == {ids["daihoi"], ids["vien"]}
+    status, body, _ = http_get(base + "/search.json?" + urlencode({"q": "Đại hội Đảng", "_shape": "array"}))
+    assert status == 200, body[:500]
+    assert [r["Article"] for r in json.loads(body)][0] == ids["daihoi"]
+    status, page, _ = http_get(base + "/search?" + urlencode({"q": "dai hoi dang"}))
+    assert status == 200 and '<ol class="results">' in page and "<mark>Đại</mark>" in page
+    status, page, _ = http_get(base + "/articles?" + urlencode({"_search": "dai hoi"}))
+    assert status == 200 and "Khai mạc Đại hội Đảng bộ" in page
+
+
+def test_plain_datasette_command_has_the_archive_experience(plain):
+    base, ids = plain
+    status, body, _ = http_get(base + ".json")
+    assert status == 200
+    assert {q["name"] for q in json.loads(body)["queries"]} == set(CANNED)
+    status, page, headers = http_get(base + f"/articles/{ids['daihoi']}")
+    assert status == 200 and ">Khai mạc Đại hội Đảng bộ tỉnh Cà Mau lần thứ I</h1>" in page
+    assert headers.get("x-robots-tag") == "noindex, nofollow"
+    settings = json.loads(http_get(base.rsplit("/", 1)[0] + "/-/settings.json")[1])
+    assert settings["sql_time_limit_ms"] == 3000 and settings["allow_download"] is False
+    assert http_get(base + ".db")[0] in (403, 404)
+    status, body, _ = http_get(base + ".json?" + urlencode({"sql": "delete from articles"}))
+    assert status == 400
+    status, page, _ = http_get(base + "/-/dashboard")
+    assert status == 200 and "<svg" in page
+
+
+def test_plain_datasette_long_queries_never_hold_a_worker(plain):
+    """A 5,000-character query is refused before any SQL runs; four at once do not stall others."""
+    import concurrent.futures
+    import time
+
+    base, _ = plain
+    long_query = ("đại hội đảng bộ tỉnh nhiệm kỳ " * 200)[:5000]
+    urls = [base + "/search?" + urlencode({"q": long_query}),
+            base + "/articles.json?" + urlencode({"_search": long_query}),
+            base + "/search.json?" + urlencode({"q": long_query}),
+            base + "/articles?" + urlencode({"_search": long_query})]
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        attacks = [pool.submit(http_get, u) for u in urls]
+        normal = pool.submit(http_get, base + "/search.json?" + urlencode({"q": "lua", "_shape": "array"}))
+        results = [f.result(timeout=30) for f in attacks]
+        assert normal.result(timeout=30)[0] == 200
+    assert time.monotonic() - started < 5
+    for status, body, _ in results:
+        assert status == 400
+        assert "Query too long (5,000 characters; at most 200)" in body
+    status, body, _ = http_get(base + "/search.json?" + urlencode({"q": " ".join(["lúa"] * 13)}))
+    assert status == 400 and "Too many words (13; at most 12)" in body
+
+
+# --- prefixes keep their letters -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def letters_client(tmp_path_factory):
+    path = tmp_path_factory.mktemp("letters") / "chu.db"
+    texts = {
+        "nuoi": ("Nuôi tôm công nghệ cao", "Nông dân nuôi tôm trên đất lúa."),
+        "nuoc": ("Nước mặn xâm nhập", "Nước mặn vào sâu trong đất liền."),
+        "da": ("Đã hoàn thành kế hoạch", "Tỉnh đã hoàn thành kế hoạch năm."),
+        "dan": ("Dân vận khéo", "Phong trào dân vận khéo ở cơ sở."),
+    }
+    ids = {}
+    with Archive(path) as archive:
+        sync_sites(archive, SITES)
+        records = []
+        for key, (title, text) in texts.items():
+            ids[key] = content_hash(clean(text))
+            records.append({"kind": "article", "hash": ids[key], "urls": [f"https://baocamau.vn/{key}.html"],
+                            "site": "baocamau", "fetched_at": FETCHED,
+                            "article": {"title": title, "text": clean(text), "published": "2025-09-01"}})
+        archive.store(records)
+    c = Client(make_datasette(path))
+    yield c, ids
+    c.loop.close()
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("nuô*", {"nuoi"}), ("NUÔ*", {"nuoi"}), ("nuố*", {"nuoi"}), ("nươ*", {"nuoc"}), ("nuo*", {"nuoi", "nuoc"}),
+    # đất is in the texts of nuoi and nuoc: a plain "a" stands for a/ă/â, a typed đ only for đ
+    ("đa*", {"da", "nuoi", "nuoc"}), ("đâ*", {"nuoi", "nuoc"}), ("da*", {"da", "dan", "nuoi", "nuoc"}),
+    ("dâ*", {"dan", "nuoi", "nuoc"}), ("tôm nuô*", {"nuoi"}), ("mặn nuô*", set()),
+])
+def test_prefix_does_not_cross_letters(letters_client, typed, expected):
+    client, ids = letters_client
+    want = {ids[k] for k in expected}
+    params = {"site": "", "province": "", "since": "", "until": "", "q": typed, "_shape": "array"}
+    assert {r["Article"] for r in client.json("/chu/search.json", **params)} == want
+    rows = client.json("/chu/articles.json", _search=typed, _shape="array")
+    assert {r["hash"] for r in rows} == want
+
+
+# --- reading in Vietnamese -------------------------------------------------------------------
+
+
+def test_vietnamese_alphabetical_order():
+    from crawler.datasette.vietnamese import sort_key
+
+    names = ["Gia Lai", "Huế", "Đà Nẵng", "Cần Thơ", "Hà Nội", "An Giang", "Cà Mau", "Ðắk Lắk"]
+    assert sorted(names, key=sort_key) == ["An Giang", "Cà Mau", "Cần Thơ", "Đà Nẵng", "Ðắk Lắk", "Gia Lai",
+                                           "Hà Nội", "Huế"]
+
+
+def test_sql_collate_vi(client):
+    sql = ("select v from (select 'Gia Lai' as v union all select 'Đà Nẵng' union all select 'Cần Thơ' "
+           "union all select 'Huế' union all select 'Hà Nội') order by v collate vi")
+    rows = client.json("/archive.json", sql=sql, _shape="array")
+    assert [r["v"] for r in rows] == ["Cần Thơ", "Đà Nẵng", "Gia Lai", "Hà Nội", "Huế"]
+    newspapers = client.json("/archive/newspapers.json", _shape="array")
+    assert [r["Province"] for r in newspapers] == ["Cà Mau", "Cà Mau", "Cần Thơ"]
+    assert [r["Paper"] for r in newspapers][:2] == ["Báo Bạc Liêu", "Báo Cà Mau"]
+
+
+def test_dates_shown_in_vietnam_time(client, ids):
+    page = client.get(f"/archive/articles/{ids['daihoi']}").text
+    assert ">20/09/2025 08:00</time>" in page
+    # fetched_at 2025-10-01T03:00:00+00:00 is 10:00 in Vietnam
+    assert '<time datetime="2025-10-01T03:00:00+00:00">01/10/2025 10:00</time>' in page
+    assert "2025-10-01T03:00:00+00:00</td>" not in page
+    table = client.get("/archive/articles").text
+    assert ">05/12/2025 07:00</time>" in table and ">01/10/2024</time>" in table
+    crawls = client.get("/archive/crawl_history", site="").text
+    assert re.search(r">\d\d/\d\d/\d{4} \d\d:\d\d</time>", crawls)
+
+
+def test_labels_and_paper_names(client):
+    page = client.get("/archive/articles").text
+    assert "Tiêu đề · Title" in page and "Ngày đăng · Published" in page
+    facets = client.json("/archive/articles.json")["facet_results"]["site"]["results"]
+    assert {f["value"] for f in facets} == {"baocamau", "baobaclieu", "baocantho"}
+    facet_html = page[page.index('class="facet-results"'):]
+    assert ">Báo Cà Mau</a>" in facet_html and ">baocamau</a>" not in facet_html
+    assert '<span class="paper" title="baocantho">Báo Cần Thơ</span>' in page
+    search = client.get("/archive/search", q="lua", site="", province="", since="", until="").text
+    assert "Báo Cần Thơ" in search
+
+
+def test_crawl_statistics_are_a_table(client):
+    page = client.get("/archive/crawls/1").text
+    assert '<table class="crawl-stats"><tr><th>downloader/request_count</th><td>12</td></tr></table>' in page
+    assert "{&#34;downloader" not in page and '{"downloader' not in page
+
+
+def test_no_revisions_banner_without_revisions(client, ids):
+    page = client.get(f"/archive/articles/{ids['daihoi']}").text
+    assert "revisions-link" not in page and "Edited after publication" not in page
+
+
+def test_links_from_crawled_data_are_http_only(tmp_path):
+    path = tmp_path / "archive.db"
+    build_archive(path)
+    evil = "javascript:alert(document.cookie)"
+    with Archive(path) as archive:
+        article = archive.db.execute("select hash from articles where site = 'baocamau' limit 1").fetchone()[0]
+        archive.db.execute("insert into urls (url, hash, site, first_seen, last_seen) values (?, ?, 'baocamau', ?, ?)",
+                           [evil, article, FETCHED, FETCHED])
+        archive.db.execute("update articles set canonical_url = ? where hash = ?", [" JavaScript:alert(1)", article])
+        text = archive.db.execute("select text from articles where hash = ?", [article]).fetchone()[0]
+        for n, url in ((1, "https://baocamau.vn/x.html"), (2, evil)):
+            archive.db.execute("insert into revisions (article, revision, hash, url, fetched_at, title, text) "
+                               "values (?, ?, ?, ?, ?, 't', ?)", [article, n, f"{n:016d}", url, FETCHED, text + str(n)])
+        archive.db.conn.commit()
+    c = Client(make_datasette(path))
+    try:
+        pages = [c.get(f"/archive/articles/{article}").text, c.get(f"/archive/-/revisions/{article}").text,
+                 c.get("/archive/urls").text, c.get("/archive/syndication", min_sites="", site="").text,
+                 c.get("/archive/articles").text]
+    finally:
+        c.loop.close()
+    for page in pages:
+        assert not re.search(r"""href=["']?\s*javascript:""", page, re.I), page[:200]
+    assert "revisions-link" in pages[0]  # two revisions: the banner is there
+
+
+def test_table_search_is_bounded_and_says_so(client, ids, monkeypatch):
+    import crawler.datasette as plugin
+
+    monkeypatch.setattr(plugin, "SEARCH_BOUND", 1)
+    data = client.json("/archive/articles.json", _search="dai hoi", _shape="objects")
+    assert [r["hash"] for r in data["rows"]] == [ids["vien"]]  # the most recently archived match
+    page = client.get("/archive/articles", _search="dai hoi").text
+    assert "there are more" in page and "Counts among the 1 most recently archived matches" in page

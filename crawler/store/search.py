@@ -135,6 +135,8 @@ def prefix_letters_match(query: str | None, *texts: str | None) -> bool:
     if not prefixes:
         return True
     words = set(_WORDS.findall(_letters(" ".join(t for t in texts if t))))
+    # A typed d may stand for đ (a keyboard without it); a typed đ is only đ.
+    words |= {"d" + w[1:] for w in words if w.startswith("đ")}
     return all(any(w.startswith(p) for w in words) for p in prefixes)
 
 
