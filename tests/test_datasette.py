@@ -661,3 +661,52 @@ def test_table_search_is_bounded_and_says_so(client, ids, monkeypatch):
     assert [r["hash"] for r in data["rows"]] == [ids["vien"]]  # the most recently archived match
     page = client.get("/archive/articles", _search="dai hoi").text
     assert "there are more" in page and "Counts among the 1 most recently archived matches" in page
+
+
+# --- the demo stays clean --------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_demo_twice_gives_the_same_archive(tmp_path):
+    """``make demo`` run twice: the same articles and URLs as run once (the sample site keeps its port)."""
+    import socket
+    import subprocess
+    import sys
+
+    from tests.conftest import crawl_env
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = tmp_path / "demo" / "archive.db"
+
+    def run():
+        done = subprocess.run([sys.executable, "-m", "crawler.commands.demo", "--articles", "20", "--db", str(db),
+                               "--port", str(port)], cwd=ROOT, env=crawl_env(), capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        con = sqlite3.connect(db)
+        try:
+            return (con.execute("select hash, url from articles order by hash").fetchall(),
+                    con.execute("select url, hash from urls order by url").fetchall())
+        finally:
+            con.close()
+
+    articles, urls = run()
+    assert articles and all(f"127.0.0.1:{port}/" in u for u, _ in urls)
+    assert run() == (articles, urls)
+
+
+def test_demo_refuses_a_busy_port(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "crawler.commands.demo", "--db", str(tmp_path / "a.db"),
+                               "--port", str(port)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and f"port {port} is in use" in done.stderr
+    assert not (tmp_path / "a.db").exists()
