@@ -710,3 +710,48 @@ def test_demo_refuses_a_busy_port(tmp_path):
                                "--port", str(port)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and f"port {port} is in use" in done.stderr
     assert not (tmp_path / "a.db").exists()
+
+
+# --- the dashboard ---------------------------------------------------------------------------
+
+
+def _run(id_, site, started, *, finished="auto", reason="finished", requests=10, new=5, dup=2, rej=1, err=0):
+    if finished == "auto":
+        finished = started
+    return {"id": id_, "site": site, "started": started, "finished": finished, "finish_reason": reason,
+            "requests": requests, "new_articles": new, "duplicates": dup, "rejects": rej, "errors": err}
+
+
+def test_dashboard_flags_broken_crawls():
+    from datetime import UTC, datetime
+
+    from crawler.datasette.dashboard import broken
+
+    now = datetime(2025, 10, 10, 12, tzinfo=UTC)
+    day = "2025-10-10T0{}:00:00+00:00"
+    rows = [
+        _run(1, "ok", day.format(1)), _run(2, "ok", day.format(2), new=0), _run(3, "ok", day.format(3)),
+        _run(4, "shutdown", day.format(1), reason="shutdown"),
+        _run(5, "nothing", day.format(1), requests=0, new=0, dup=0, rej=0),
+        _run(6, "dry", day.format(1), new=0), _run(7, "dry", day.format(2), new=0), _run(8, "dry", day.format(3), new=0),
+        _run(9, "stuck", "2025-10-09T20:00:00+00:00", finished=None, reason=None),
+        _run(10, "running", day.format(9), finished=None, reason=None),
+        _run(11, "old", "2025-09-01T01:00:00+00:00"),
+        _run(12, "errors", day.format(1), new=1, dup=0, rej=0, err=5),
+    ]
+    flagged = broken(rows, now=now)
+    assert set(flagged) == {"shutdown", "nothing", "dry", "stuck", "old", "errors"}
+    assert "shutdown" in flagged["shutdown"][0]
+    assert "01/09/2025 08:00" in flagged["old"][0]  # in Vietnam time
+
+
+def test_dashboard_page(client):
+    page = client.get("/archive/-/dashboard", since="2024-09-01", until="2025-12-31")
+    assert page.status_code == 200
+    html = page.text
+    assert html.count('<svg class="heatmap"') == 2 and '<svg class="depth"' in html
+    counts = [int(n) for n in re.findall(r'data-count="(\d+)"', html)]
+    assert sum(counts) == 2 * len(ARTICLES)
+    assert "<script src=" not in html.split("<footer")[0].split("</head>")[1]
+    assert client.get("/archive/-/dashboard", since="2025-09-01", until="2025-09-30").text.count('data-count="1"') == 2
+    assert client.get("/nope/-/dashboard").status_code == 404

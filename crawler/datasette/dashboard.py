@@ -111,7 +111,7 @@ def heatmap(rows: list[str], columns: list[str], counts: dict[tuple[str, str], i
     parts = [f'<svg class="heatmap" role="img" xmlns="http://www.w3.org/2000/svg" width="{width}" '
              f'height="{height}" viewBox="0 0 {width} {height}">',
              str(markupsafe.Markup("<title>{}</title>").format(title))]
-    step = max(1, len(columns) // 12)
+    step = max(1, -(-len(columns) // 16), 3)  # a label every 3 cells at least: they are ~40px wide
     for j, col in enumerate(columns):
         if j % step == 0:
             x = label_w + j * cell
