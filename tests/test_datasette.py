@@ -18,7 +18,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-import yaml
 
 from crawler.store.archive import Archive
 from crawler.store.search import NOTHING, fts_query
@@ -514,9 +513,14 @@ def test_plain_datasette_long_queries_never_hold_a_worker(plain):
     urls = [base + "/search?" + urlencode({"q": long_query}),
             base + "/articles.json?" + urlencode({"_search": long_query}),
             base + "/search.json?" + urlencode({"q": long_query}),
-            base + "/articles?" + urlencode({"_search": long_query})]
+            base + "/articles?" + urlencode({"_search": long_query}),
+            # custom SQL handing FTS5 the same text, as a literal or as a parameter
+            base + ".json?" + urlencode({"sql": "select snippet(articles_fts, 1, '[', ']', '', 9) from articles_fts "
+                                                "where articles_fts match '" + long_query + "'"}),
+            base + ".json?" + urlencode({"sql": "select rowid from articles_fts where articles_fts match vn_match(:q)",
+                                         "q": long_query})]
     started = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+    with concurrent.futures.ThreadPoolExecutor(10) as pool:
         attacks = [pool.submit(http_get, u) for u in urls]
         normal = pool.submit(http_get, base + "/search.json?" + urlencode({"q": "lua", "_shape": "array"}))
         results = [f.result(timeout=30) for f in attacks]
@@ -755,3 +759,41 @@ def test_dashboard_page(client):
     assert "<script src=" not in html.split("<footer")[0].split("</head>")[1]
     assert client.get("/archive/-/dashboard", since="2025-09-01", until="2025-09-30").text.count('data-count="1"') == 2
     assert client.get("/nope/-/dashboard").status_code == 404
+
+
+def test_title_match_ranks_above_a_passing_mention(tmp_path):
+    path = tmp_path / "rank.db"
+    filler = "Người dân địa phương tham gia lao động sản xuất trong mùa khô. " * 8
+    texts = {
+        # the words once in the body, in passing, among other news; published later, archived later
+        "passing": ("Tin tổng hợp trong tuần", filler + "Xã cũng nạo vét kênh thủy lợi. " + filler, "2025-09-02"),
+        "title": ("Kênh thủy lợi mới ở Cái Nước", "Công trình hoàn thành đúng hẹn. " + filler, "2025-09-01"),
+    }
+    ids = {}
+    with Archive(path) as archive:
+        sync_sites(archive, SITES)
+        for key in ("title", "passing"):
+            title, text, day = texts[key]
+            ids[key] = content_hash(clean(text))
+            archive.store([{"kind": "article", "hash": ids[key], "urls": [f"https://baocamau.vn/{key}.html"],
+                            "site": "baocamau", "fetched_at": FETCHED,
+                            "article": {"title": title, "text": clean(text), "published": day}}])
+    c = Client(make_datasette(path))
+    try:
+        for typed in ("thủy lợi", "thuy loi", "kenh thuy loi"):
+            params = {"q": typed, "site": "", "province": "", "since": "", "until": "", "_shape": "array"}
+            assert [r["Article"] for r in c.json("/rank/search.json", **params)] == [ids["title"], ids["passing"]]
+    finally:
+        c.loop.close()
+
+
+def test_table_search_narrowed_by_paper_before_the_bound(client, ids, monkeypatch):
+    import crawler.datasette as plugin
+
+    monkeypatch.setattr(plugin, "SEARCH_BOUND", 1)
+    # "tinh uy": daihoi (baocamau) and tinhuy (baobaclieu, archived earlier); bound 1 still finds
+    # the Bạc Liêu one when that paper is chosen.
+    rows = client.json("/archive/articles.json", _search="tinh uy", site="baobaclieu", _shape="array")
+    assert [r["hash"] for r in rows] == [ids["tinhuy"]]
+    rows = client.json("/archive/articles.json", _search="tinh uy", province="Cà Mau", _shape="array")
+    assert len(rows) == 1
