@@ -797,3 +797,59 @@ def test_table_search_narrowed_by_paper_before_the_bound(client, ids, monkeypatc
     assert [r["hash"] for r in rows] == [ids["tinhuy"]]
     rows = client.json("/archive/articles.json", _search="tinh uy", province="Cà Mau", _shape="array")
     assert len(rows) == 1
+
+
+def test_make_serve_is_the_same_experience(tmp_path):
+    """``make serve`` (sitesync, then plain ``datasette serve FILE``) on a free port."""
+    import os
+    import shutil
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    if not shutil.which("make"):
+        pytest.fail("make is not installed")
+    db = tmp_path / "archive.db"
+    ids = build_archive(db)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    bindir = Path(sys.executable).parent
+    log = tmp_path / "serve.log"
+    # -o: take the venv as built (the test runs inside it), so make only syncs and serves.
+    cmd = ["make", "--no-print-directory", "-o", f"{bindir}/.installed", "serve", f"BIN={bindir}", f"DB={db}",
+           "HOST=127.0.0.1", f"PORT={port}"]
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                status, body, _ = http_get(f"http://127.0.0.1:{port}/archive/search.json?"
+                                           + urlencode({"q": "dai hoi dang", "_shape": "array"}), timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.3)
+        assert status == 200 and {r["Article"] for r in json.loads(body)} == {ids["daihoi"], ids["vien"]}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+def test_first_request_is_already_the_bounded_table_search(built, monkeypatch):
+    """The very first request of a fresh Datasette (startup not yet run) is routed like any other."""
+    import crawler.datasette as plugin
+
+    monkeypatch.setattr(plugin, "SEARCH_BOUND", 1)
+    ds = make_datasette(built[0])
+    loop = asyncio.new_event_loop()
+    try:
+        response = loop.run_until_complete(ds.client.get("/archive/articles.json?_search=dai+hoi&_shape=array"))
+    finally:
+        loop.close()
+    assert response.status_code == 200 and len(response.json()) == 1

@@ -224,6 +224,9 @@ def asgi_wrapper(datasette):
                     event = {**event, "headers": headers + [(b"x-robots-tag", b"noindex, nofollow")]}
                 await send(event)
 
+            # The archives are found at startup; this wrapper runs before Datasette's own
+            # first-request startup, and needs them.
+            await datasette.invoke_startup()
             query = scope.get("query_string", b"").decode("latin-1")
             if query and ("q=" in query or "_search" in query or "sql=" in query):
                 pairs = parse_qsl(query, keep_blank_values=True)
