@@ -36,6 +36,7 @@ test-fast: venv
 demo: venv
 	$(BIN)/python -m crawler.commands.demo
 
+# The search bench keeps its million-article archive in bench/.cache/ (several GB; delete to rebuild).
 bench: venv
 	$(BIN)/python -m bench
 
