@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import copy
 import json
+from concurrent.futures import ThreadPoolExecutor
 import re
 from functools import lru_cache
 from importlib import resources
@@ -60,9 +61,14 @@ EXCERPT_CHARS = 240
 INTERNAL_DATABASES = {"_internal", "_memory"}
 MMAP_BYTES = 4 * 2**30
 # The table search box lists, counts and facets at most this many matches, the most recently
-# archived: a common word matches half the archive, and counting or faceting all of it would
-# take seconds at a million articles.
-SEARCH_BOUND = 5000
+# archived, and the search page ranks at most this many: a common word matches half the
+# archive, and counting, faceting or scoring all of it would take seconds at a million
+# articles (bench/search.py measures it).
+SEARCH_BOUND = 1000
+# A phrase of common words, or a prefix typed with a letter mark (nuô*), is checked article by
+# article; such a query is looked for among the newest this many articles having all its words.
+PHRASE_WINDOW = 20_000
+LETTERS_WINDOW = 5_000
 # What serving the archive needs, applied where the setting is still Datasette's default.
 SERVE_SETTINGS = {
     "sql_time_limit_ms": 3000,
@@ -118,6 +124,22 @@ def _vn_phrase(value):
     return phrase_query(value if isinstance(value, str) else None)
 
 
+def _vn_loose(value):
+    return fts_query(value if isinstance(value, str) else None, loose=True)
+
+
+def search_window(query) -> int:
+    """How many of the newest articles having all the words a costly query is checked in;
+    0 when the query is not costly that way (no phrase, no marked prefix)."""
+    if not isinstance(query, str) or check_query(query):
+        return 0
+    if not prefix_letters_match(query):
+        return LETTERS_WINDOW
+    if fts_query(query, loose=True) != fts_query(query):
+        return PHRASE_WINDOW
+    return 0
+
+
 def _vn_prefix_ok(query, title, text):
     return 1 if prefix_letters_match(query if isinstance(query, str) else None, title, text) else 0
 
@@ -137,6 +159,14 @@ def startup(datasette):
         for key, value in SERVE_SETTINGS.items():
             if datasette._settings.get(key) == DEFAULT_SETTINGS.get(key):
                 datasette._settings[key] = value
+        # Datasette copies these settings into attributes when it is built; keep them in step.
+        datasette.sql_time_limit_ms = datasette.setting("sql_time_limit_ms")
+        datasette.max_returned_rows = datasette.setting("max_returned_rows")
+        datasette.page_size = datasette.setting("default_page_size")
+        threads = datasette.setting("num_sql_threads")
+        if datasette.executor is not None and threads and datasette.executor._max_workers != threads:
+            old, datasette.executor = datasette.executor, ThreadPoolExecutor(max_workers=threads)
+            old.shutdown(wait=False)
         found = []
         for name, db in datasette.databases.items():
             if name in INTERNAL_DATABASES:
@@ -180,6 +210,9 @@ def prepare_connection(conn, database, datasette):
     conn.create_function("vn_phrase", 1, _vn_phrase, deterministic=True)
     conn.create_function("vn_prefix_ok", 3, _vn_prefix_ok, deterministic=True)
     conn.create_function("vn_lettered", 1, _vn_lettered, deterministic=True)
+    conn.create_function("vn_loose", 1, _vn_loose, deterministic=True)
+    conn.create_function("vn_window", 1, search_window, deterministic=True)
+    conn.create_function("vn_bound", 0, lambda: SEARCH_BOUND)
     conn.create_function("vn_datetime", 1, vn_datetime, deterministic=True)
     conn.create_collation("vi", collate)
     if database in INTERNAL_DATABASES:
@@ -295,16 +328,29 @@ def filters_from_request(request, database, table, datasette):
         if value:
             narrow += f" and +rowid in (select rowid from articles where {column} = :vn_{column})"
             params[f"vn_{column}"] = value
-    clause = (
-        f"rowid in (select rowid from articles_fts where articles_fts match vn_match(:vn_search)"
-        f" and (vn_lettered(:vn_search) = 0 or vn_prefix_ok(:vn_search, title, text)){narrow}"
-        f" order by rowid desc limit {SEARCH_BOUND})"
-    )
-    return FilterArguments(
-        [clause], params,
-        [f'tìm · search "{typed}"'],
-        {"supports_search": True, "search": typed, "search_bound": SEARCH_BOUND},
-    )
+    window = search_window(typed)
+    if window:  # see PHRASE_WINDOW; the table template says so
+        narrow += (" and rowid >= (select coalesce(min(rowid), 0) from (select rowid from articles_fts"
+                   f" where articles_fts match vn_loose(:vn_search) order by rowid desc limit {window}))")
+    bound = SEARCH_BOUND
+
+    async def inner():
+        # The matches are found once, here (under the SQL time limit like any query), and
+        # handed to the page's row, count and facet queries as a list: otherwise each of those
+        # five queries would run the full-text search again.
+        db = datasette.get_database(database)
+        found = await db.execute(
+            "select rowid from articles_fts where articles_fts match vn_match(:vn_search)"
+            f" and (vn_lettered(:vn_search) = 0 or vn_prefix_ok(:vn_search, title, text)){narrow}"
+            f" order by rowid desc limit {bound}", params)
+        ids = json.dumps([row[0] for row in found.rows])
+        return FilterArguments(
+            ["rowid in (select value from json_each(:vn_ids))"], {"vn_ids": ids},
+            [f'tìm · search "{typed}"'],
+            {"supports_search": True, "search": typed, "search_bound": bound, "search_window": window},
+        )
+
+    return inner
 
 
 def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -477,7 +523,8 @@ def _paragraphs(text: str) -> list[str]:
 def extra_template_vars(template, database, table, columns, view_name, request, datasette):
     if not is_archive(datasette, database) or request is None:
         return {}
-    common = {"paper_names": paper_names(datasette, database), "vn_sort_key": sort_key}
+    common = {"paper_names": paper_names(datasette, database), "vn_sort_key": sort_key,
+              "search_bound": SEARCH_BOUND}
     if table != "articles":
         return common
 

@@ -48,6 +48,7 @@ contain the typed words in that order first (bm25 alone ignores word order, so "
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -128,16 +129,49 @@ def _lettered_prefixes(query: str) -> list[str]:
     return out
 
 
+_TONES_NFD = ("\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
+_VOWELS = set("aăâeêioôơuưy")
+
+
+def _spelled(prefix: str) -> list[str]:
+    """Every way ``prefix`` (``_letters`` form) can appear in NFC text: with no tone, or with
+    one of the five tones on any one of its vowels."""
+    out = {prefix}
+    for i, ch in enumerate(prefix):
+        if ch in _VOWELS:
+            for tone in _TONES_NFD:
+                out.add(prefix[:i] + unicodedata.normalize("NFC", ch + tone) + prefix[i + 1:])
+    if prefix.startswith("d"):  # a typed d may stand for đ
+        out |= {"đ" + p[1:] for p in out}
+    return sorted(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _prefix_patterns(query: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(_spelled(p)) for p in _lettered_prefixes(query))
+
+
+def _starts_a_word(text: str, spellings: tuple[str, ...]) -> bool:
+    # str.find, not a regex alternation: this runs on every matching article's whole text.
+    for spelling in spellings:
+        at = text.find(spelling)
+        while at != -1:
+            if at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_"):
+                return True
+            at = text.find(spelling, at + 1)
+    return False
+
+
 def prefix_letters_match(query: str | None, *texts: str | None) -> bool:
     """True unless ``query`` has a prefix typed with a letter mark (``nuô*``) that no word of
     ``texts`` starts with, letter for letter (tones ignored). Cheap when it has none."""
-    prefixes = _lettered_prefixes(query) if query and "*" in query else []
-    if not prefixes:
+    patterns = _prefix_patterns(query) if query and "*" in query else ()
+    if not patterns:
         return True
-    words = set(_WORDS.findall(_letters(" ".join(t for t in texts if t))))
-    # A typed d may stand for đ (a keyboard without it); a typed đ is only đ.
-    words |= {"d" + w[1:] for w in words if w.startswith("đ")}
-    return all(any(w.startswith(p) for w in words) for p in prefixes)
+    text = " ".join(t for t in texts if t).replace("\u00d0", "Đ").replace("\u00f0", "đ").lower()
+    if not unicodedata.is_normalized("NFC", text):  # stored text is NFC already
+        text = unicodedata.normalize("NFC", text)
+    return all(_starts_a_word(text, spellings) for spellings in patterns)
 
 
 def _spellings(token: str) -> list[str]:
@@ -182,11 +216,19 @@ def _phrase(tokens: list[str], prefix: bool) -> str:
     return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
 
 
-def fts_query(query: str | None) -> str:
+def _loose(tokens: list[str], prefix: bool) -> str:
+    """The words of a phrase, each anywhere (AND): what ``fts_query(loose=True)`` uses."""
+    parts = [_phrase([tok], prefix and i == len(tokens) - 1) for i, tok in enumerate(tokens)]
+    return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+
+def fts_query(query: str | None, *, loose: bool = False) -> str:
     """Return the FTS5 MATCH expression for what a reader typed (see the module docstring).
 
     Always a valid FTS5 query; one that matches nothing (``NOTHING``) when ``query`` has no
-    words.
+    words. ``loose``: phrases become their words anywhere (AND), everything else the same; a
+    superset of the matches that FTS5 finds far faster than a phrase of common words, which it
+    must check word position by word position in every article that has all of them.
     """
     if not query:
         return NOTHING
@@ -212,12 +254,13 @@ def fts_query(query: str | None) -> str:
             tokens[-1] = "\x00" + tokens[-1]
         if not tokens:
             continue
-        expr = _phrase(tokens, prefix)
+        build = _loose if loose and not (m.group("neg") or negate_next) else _phrase
+        expr = build(tokens, prefix)
         col = (m.group("col") or "").lower()
         if col in COLUMNS:
             expr = f"{col} : {expr if expr.startswith('(') else '(' + expr + ')'}"
         elif m.group("col"):  # "word:word" that is not a column filter: the words themselves
-            expr = _phrase(_TOKEN.findall(fold(m.group("col"))) + tokens, prefix)
+            expr = build(_TOKEN.findall(fold(m.group("col"))) + tokens, prefix)
         (negatives if m.group("neg") or negate_next else positives).append(expr)
         negate_next = False
     # Drop OR markers that do not stand between two expressions.
