@@ -856,3 +856,21 @@ def test_first_request_is_already_the_bounded_table_search(built, monkeypatch):
     finally:
         loop.close()
     assert response.status_code == 200 and len(response.json()) == 1
+
+
+def test_costly_phrase_is_windowed_and_says_so(client, ids, monkeypatch):
+    import crawler.datasette as plugin
+
+    # "đại hội" as words is in daihoi and vien; with a window of 1 only the newest archived
+    # article having both words (vien) is checked for the phrase
+    monkeypatch.setattr(plugin, "PHRASE_WINDOW", 1)
+    params = {"site": "", "province": "", "since": "", "until": ""}
+    rows = client.json("/archive/search.json", q='"dai hoi"', _shape="array", **params)
+    assert [r["Article"] for r in rows] == [ids["vien"]] and rows[0]["Window"] == 1
+    page = client.get("/archive/search", q='"dai hoi"', **params).text
+    assert "was looked for among the 1 most recently archived articles" in page
+    assert {r["hash"] for r in client.json("/archive/articles.json", _search='"dai hoi"', _shape="array")} == {ids["vien"]}
+    assert "is looked for among the 1 most recently archived" in client.get("/archive/articles", _search='"dai hoi"').text
+    monkeypatch.setattr(plugin, "PHRASE_WINDOW", 20_000)
+    rows = client.json("/archive/search.json", q='"dai hoi"', _shape="array", **params)
+    assert {r["Article"] for r in rows} == {ids["vien"], ids["daihoi"]} and rows[0]["Window"] == 0
