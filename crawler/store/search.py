@@ -55,7 +55,7 @@ import unicodedata
 
 from crawler.text import fold
 
-__all__ = ["fts_query", "phrase_query", "check_query", "prefix_letters_match", "QueryTooLong", "NOTHING",
+__all__ = ["fts_query", "phrase_query", "query_terms", "check_query", "prefix_letters_match", "QueryTooLong", "NOTHING",
            "MAX_QUERY_CHARS", "MAX_QUERY_WORDS"]
 
 # A valid FTS5 query that matches no row: what an empty query becomes.
@@ -296,3 +296,25 @@ def phrase_query(query: str | None) -> str:
         return NOTHING
     tokens = _TOKEN.findall(fold(query))
     return _phrase(tokens, False) if len(tokens) >= 2 else NOTHING
+
+
+def query_terms(query: str | None) -> list[list[str]]:
+    """The index spellings of each word the reader wants (not the excluded ones): for scoring.
+
+    ``query_terms('Đại hội -covid')`` == ``[["dai", "đai"], ["hoi"]]``. Empty beyond the limits.
+    """
+    if not query or check_query(query):
+        return []
+    out: list[list[str]] = []
+    negate_next = False
+    for m in _PIECE.finditer(query.translate(_QUOTES)):
+        raw = m.group("phrase") if m.group("phrase") is not None else m.group("word")
+        if not m.group("neg") and not m.group("col") and raw in ("OR", "AND", "NOT"):
+            negate_next = raw == "NOT"
+            continue
+        if not (m.group("neg") or negate_next):
+            prefix = m.group("phrase") is None and raw.endswith("*")
+            tokens = _TOKEN.findall(fold(raw))
+            out += [_spellings(t) for t in (tokens[:-1] if prefix else tokens)]
+        negate_next = False
+    return out
