@@ -334,6 +334,12 @@ def main(argv: list[str] | None = None) -> int:
     queries = make_queries(path, args.queries)
     ds = datasette_for(path)
     timings = asyncio.run(time_queries(ds, path.stem, queries))
+    # Once more: the plugin caches how many articles have each word (for scoring) for an
+    # hour, so a serving instance answers the second time a word is asked as below.
+    again = asyncio.run(time_queries(ds, path.stem, queries))
+    for name in (PAGE, TABLE):
+        print(f"{name}, second pass (word counts cached): median {statistics.median(again[name]):.1f} ms, "
+              f"p95 {percentile(again[name], 95):.1f} ms")
     base = statistics.median(timings[BASELINE])
     for name, values in timings.items():
         if name == BASELINE:

@@ -1,6 +1,6 @@
 """Vietnamese full-text search: turn what a reader types into an FTS5 query on ``articles_fts``.
 
-The index (migration ``m002_search_index`` in ``crawler/store/archive.py``) is FTS5 over the stored
+The index (migration ``m002_search_index`` in ``crawler/store/migrations.py``) is FTS5 over the stored
 ``title`` and ``text`` with ``tokenize="unicode61 remove_diacritics 2"``. That tokenizer lowercases
 and drops every Vietnamese diacritic, including letters that carry two marks (``ế``, ``ặ``, ``ờ``),
 so tone placement (``uỷ``/``ủy``) and NFD never matter inside the index. It does *not* fold ``đ``:
