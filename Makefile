@@ -39,28 +39,21 @@ test-fast: venv
 demo: venv
 	$(BIN)/python -m crawler.commands.demo
 
+# The search bench keeps its million-article archive in bench/.cache/ (several GB; delete to rebuild).
 bench: venv
 	$(BIN)/python -m bench
 
-# Datasette, read-only and safe to publish (docs/datasette.md): connections are query_only
-# (plugins/vietnamese_search.py), no write endpoints, SQL time-limited, robots.txt blocks all.
-# The metadata applies to a file named archive.db (database "archive"), wherever it lives.
+# Datasette, read-only and safe to publish (docs/datasette.md). Everything comes from the installed
+# plugin (crawler/datasette/): metadata, canned queries, templates, query_only connections, the
+# SQL time limit and the other serving settings, for a database file of any name; so this is
+# just `datasette serve FILE` after bringing the schema up to date and refreshing the sites table.
 DB   ?= archive.db
 HOST ?= 127.0.0.1
 PORT ?= 8001
-DATASETTE_SETTINGS = --setting sql_time_limit_ms 3000 \
-	--setting facet_time_limit_ms 1000 \
-	--setting max_returned_rows 1000 \
-	--setting default_page_size 50 \
-	--setting truncate_cells_html 300 \
-	--setting suggest_facets off \
-	--setting allow_download off \
-	--setting num_sql_threads 4
 
 serve: venv
 	$(BIN)/python -m crawler sites --sync --db $(DB) >/dev/null
-	$(BIN)/datasette serve $(DB) --metadata metadata.yml --plugins-dir plugins \
-		--template-dir templates --host $(HOST) --port $(PORT) $(DATASETTE_SETTINGS)
+	$(BIN)/datasette serve $(DB) --host $(HOST) --port $(PORT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache demo test-artifacts

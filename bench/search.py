@@ -1,15 +1,19 @@
 """Search benchmark: latency of Vietnamese search on a large synthetic archive, and index size.
 
-    python -m bench.search [--articles 100000] [--queries 50] [--db PATH]
+    python -m bench.search [--articles 1000000] [--queries 50] [--db PATH]
 
 Builds an archive of synthetic Vietnamese articles (Zipf-distributed common words plus a long
-tail of generated syllables, 5–12 paragraphs, ~450 syllables each) with the project's own
-schema and triggers, then times 50 queries of the kinds readers type (words with and without
-diacritics, d for đ, phrases, OR, prefix, province and date filters) through Datasette itself
-(in-process, the real metadata.yml, plugins and settings):
+tail of generated syllables, 5–12 paragraphs, ~450 syllables each) across the project's
+newspapers (every spider, synced into ``sites`` as a crawl does) over ten years, with the
+project's own schema and triggers. The archive is cached on disk between runs
+(``bench/.cache/search-<N>.db``, rebuilt when missing, too small or from an older build
+recipe). It then times 50 queries of the kinds readers type (common and rare words, with and
+without diacritics, d for đ, phrases, OR, prefix, province and date filters) through Datasette
+itself (in-process, exactly as ``datasette FILE`` builds it: the installed plugin, no flags):
 
 - the ranked search page (canned query ``search``: bm25 + snippet), and
-- the table search box (``/archive/articles.json?_search=``: count, facets, newest first).
+- the table search box (``/<db>/articles.json?_search=``: rows, count and the three facets,
+  bounded to the newest matches by the plugin).
 
 Prints plain lines: median and p95 in ms for each, and the bytes the FTS index adds per article
 (the ``articles_fts_*`` shadow tables, measured with SQLite's dbstat when available, else by
@@ -17,7 +21,7 @@ building the archive once more without the index).
 
 Rows go in through a direct bulk path (``executemany`` in large transactions, the schema's own
 triggers maintaining the index) rather than ``Archive.store``: same rows and index, minutes
-faster. ``--db PATH`` keeps the archive (reused when it already holds enough articles).
+faster. ``--db PATH`` builds or reuses the archive there instead of the cache.
 """
 
 from __future__ import annotations
@@ -58,8 +62,11 @@ ONSETS = "b c ch d đ g gi h k kh l m n ng nh p ph qu r s t th tr v x".split() +
 NUCLEI = "a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê oa oe oi ôi ơi ua uâ uê ui uô uơ ưa ưi ươ".split()
 CODAS = ["", "", "", "c", "ch", "m", "n", "ng", "nh", "p", "t"]
 TONES = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
-PROVINCES = ["Cà Mau", "Cần Thơ", "Đồng Tháp", "An Giang", "Vĩnh Long", "Tây Ninh", "Khánh Hòa",
-             "Đắk Lắk", "Quảng Trị", "Lâm Đồng", "Gia Lai", "Quảng Ngãi"]
+YEARS = 10
+FIRST_DAY = 16801  # 2016-01-01, days since 1970
+# Bump when the synthetic archive changes, so a cached one from an older recipe is rebuilt.
+RECIPE = 2
+CACHE = ROOT / "bench" / ".cache"
 
 
 def _syllable(rng: random.Random) -> str:
@@ -103,22 +110,20 @@ def _accumulate(values):
 
 
 def build(path: Path, n: int, *, with_index: bool = True, log=print) -> None:
-    """Create ``path`` with the project's schema and ``n`` synthetic articles."""
+    """Create ``path`` with the project's schema, its newspapers and ``n`` synthetic articles."""
     from crawler.store.archive import Archive
     from crawler.store.sitesync import sync_sites
 
     with Archive(path) as archive:
-        sites = [
-            type(f"S{i}", (), {"name": f"bao{i:02d}", "paper": f"Báo số {i}", "domains": (f"bao{i:02d}.vn",),
-                                "province": province, "former_province": None})
-            for i, province in enumerate(PROVINCES)
-        ]
-        sync_sites(archive, sites)
+        sync_sites(archive)
+        sites = [r[0] for r in archive.db.execute(
+            "SELECT name FROM sites WHERE domains IS NOT NULL AND domains != '[]' ORDER BY name")]
         if not with_index:
             archive.db["articles"].disable_fts()
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA cache_size=-512000")
     corpus = Corpus()
     rng = random.Random(11)
     cols = ("hash", "url", "site", "title", "text", "published", "author", "description",
@@ -127,23 +132,32 @@ def build(path: Path, n: int, *, with_index: bool = True, log=print) -> None:
     url_sql = "INSERT OR IGNORE INTO urls (url, hash, site, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)"
     started = time.perf_counter()
     batch, urls = [], []
+    days = 365 * YEARS + YEARS // 4
     for i in range(n):
         title, text = corpus.article()
-        site = f"bao{rng.randrange(len(PROVINCES)):02d}"
+        site = sites[rng.randrange(len(sites))]
         content_hash = hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:16]
-        day = 20000 + rng.randrange(2400)  # days since 1970: 2024-10 … 2031
+        # Articles arrive roughly in publication order, as a crawl archives them.
+        day = FIRST_DAY + min(days - 1, int(i * days / n) + rng.randrange(3))
         published = time.strftime("%Y-%m-%dT%H:%M:00+07:00", time.gmtime(day * 86400 + rng.randrange(86400)))
         url = f"https://{site}.vn/bai-{i}-a{i}.html"
+        fetched = published[:10] + "T12:00:00+00:00"
         batch.append((content_hash, url, site, title, text, published, None, text[:160], "vi", "[]",
-                      url, "2025-10-01T00:00:00+00:00"))
-        urls.append((url, content_hash, site, "2025-10-01T00:00:00+00:00", "2025-10-01T00:00:00+00:00"))
+                      url, fetched))
+        urls.append((url, content_hash, site, fetched, fetched))
         if len(batch) == 5000 or i == n - 1:
             with conn:
                 conn.executemany(sql, batch)
                 conn.executemany(url_sql, urls)
             batch, urls = [], []
-            if (i + 1) % 25000 == 0:
-                log(f"  built {i + 1:,} articles in {time.perf_counter() - started:.0f} s")
+            if (i + 1) % 50000 == 0:
+                log(f"  built {i + 1:,} articles in {time.perf_counter() - started:.0f} s", flush=True)
+    if with_index:  # merge the index's segments, as a long-lived archive's would be
+        with conn:
+            conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+    conn.execute(f"PRAGMA user_version = {RECIPE}")
+    conn.execute("ANALYZE")
+    conn.commit()
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
 
@@ -179,6 +193,7 @@ def make_queries(path: Path, count: int, seed: int = 3) -> list[dict[str, str]]:
     rng = random.Random(seed)
     conn = sqlite3.connect(path)
     n = conn.execute("SELECT max(rowid) FROM articles").fetchone()[0]
+    provinces = sorted({r[0] for r in conn.execute("SELECT province FROM sites WHERE province IS NOT NULL")})
     queries: list[dict[str, str]] = []  # each with its kind under "_kind"
     kinds = ["word", "words_folded", "phrase", "phrase_folded", "or", "prefix", "province", "dates",
              "common_pair", "rare"]
@@ -205,10 +220,10 @@ def make_queries(path: Path, count: int, seed: int = 3) -> list[dict[str, str]]:
             q["q"] = rng.choice(long)[:4] + "*"
         elif kind == "province":
             q["q"] = fold(words[start])
-            q["province"] = fold(rng.choice(PROVINCES))
+            q["province"] = rng.choice(provinces)
         elif kind == "dates":
             q["q"] = words[start]
-            q["since"], q["until"] = "2026-01-01", "2026-06"
+            q["since"], q["until"] = "2022-01-01", "2022-06"
         elif kind == "common_pair":
             q["q"] = "dai hoi dang"
         else:
@@ -220,27 +235,10 @@ def make_queries(path: Path, count: int, seed: int = 3) -> list[dict[str, str]]:
 
 
 def datasette_for(path: Path):
-    """An in-process Datasette configured as ``make serve`` (metadata, plugins, templates, settings)."""
-    import re
+    """An in-process Datasette as ``datasette FILE`` builds it: the installed plugin, no flags."""
+    from datasette.app import Datasette
 
-    import yaml
-    from datasette.app import DEFAULT_SETTINGS, Datasette
-
-    def convert(key: str, value: str):
-        default = DEFAULT_SETTINGS[key]
-        if isinstance(default, bool):
-            return value in ("on", "1", "true")
-        return int(value) if isinstance(default, int) else value
-
-    makefile = (ROOT / "Makefile").read_text()
-    settings = {k: convert(k, v) for k, v in re.findall(r"--setting (\w+) (\S+)", makefile)}
-    return Datasette(
-        [str(path)],
-        metadata=yaml.safe_load((ROOT / "metadata.yml").read_text()),
-        plugins_dir=str(ROOT / "plugins"),
-        template_dir=str(ROOT / "templates"),
-        settings=settings,
-    )
+    return Datasette([str(path)])
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -249,91 +247,120 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-async def time_queries(ds, queries: list[dict[str, str]]) -> dict[str, list[float]]:
-    timings: dict[str, list[float]] = {"ranked search page (canned query, JSON)": [],
-                                       "table search box (count + facets, JSON)": []}
+PAGE = "ranked search page (canned query, JSON)"
+TABLE = "table search box (rows + count + 3 facets, JSON)"
+# The plain baseline, in the same run: the newest 50 articles, no search, no count, no facets.
+BASELINE = "baseline: articles table page without search (JSON)"
+
+
+async def time_queries(ds, db: str, queries: list[dict[str, str]]) -> dict[str, list[float]]:
+    await ds.invoke_startup()
+    timings: dict[str, list[float]] = {PAGE: [], TABLE: [], BASELINE: []}
     # Warm up: first connection, schema introspection.
-    await ds.client.get("/archive/search.json?" + urlencode({"q": "a", "site": "", "province": "",
-                                                             "since": "", "until": ""}))
+    await ds.client.get(f"/{db}/search.json?" + urlencode({"q": "a"}))
     for q in queries:
+        t = time.perf_counter()
+        r = await ds.client.get(f"/{db}/articles.json?_nofacet=1&_nocount=1")
+        timings[BASELINE].append((time.perf_counter() - t) * 1000)
         q = {k: v for k, v in q.items() if k != "_kind"}
         params = {"site": "", "province": "", "since": "", "until": "", **q, "_shape": "objects"}
         t = time.perf_counter()
-        r = await ds.client.get("/archive/search.json?" + urlencode(params))
-        timings["ranked search page (canned query, JSON)"].append((time.perf_counter() - t) * 1000)
+        r = await ds.client.get(f"/{db}/search.json?" + urlencode(params))
+        timings[PAGE].append((time.perf_counter() - t) * 1000)
         if r.status_code != 200:
             raise RuntimeError(f"search {q}: HTTP {r.status_code}: {r.text[:300]}")
         table_params = {"_search": q["q"]}
         if q.get("province"):
-            table_params["province"] = next(p for p in PROVINCES if q["province"] == _fold(p))
+            table_params["province"] = q["province"]
         if q.get("since"):
             table_params["published__gte"] = q["since"]
         t = time.perf_counter()
-        r = await ds.client.get("/archive/articles.json?" + urlencode(table_params))
-        timings["table search box (count + facets, JSON)"].append((time.perf_counter() - t) * 1000)
+        r = await ds.client.get(f"/{db}/articles.json?" + urlencode(table_params))
+        timings[TABLE].append((time.perf_counter() - t) * 1000)
         if r.status_code != 200:
             raise RuntimeError(f"table search {q}: HTTP {r.status_code}: {r.text[:300]}")
+        data = r.json()
+        if not data.get("facet_results") or any(f.get("timed_out") for f in data.get("facets_timed_out", [])):
+            raise RuntimeError(f"table search {q}: facets missing")
     return timings
 
 
-def _fold(s: str) -> str:
-    from crawler.text import fold
-
-    return fold(s)
+def _cached(path: Path, n: int) -> bool:
+    if not path.exists():
+        return False
+    with sqlite3.connect(path) as conn:
+        try:
+            count = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        except sqlite3.Error:
+            return False
+        return count >= n and conn.execute("PRAGMA user_version").fetchone()[0] == RECIPE
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.search", description=__doc__.split("\n")[0])
-    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=50)
-    parser.add_argument("--db", type=Path, help="build here and keep (reused if big enough)")
+    parser.add_argument("--db", type=Path, help="build or reuse the archive here (default: bench/.cache/)")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
 
     tmp = tempfile.TemporaryDirectory(prefix="bench-search-")
-    path = args.db or Path(tmp.name) / "archive.db"
-    if path.name != "archive.db":
-        parser.error("--db must name a file called archive.db (metadata.yml's database name)")
-    existing = 0
-    if path.exists():
-        with sqlite3.connect(path) as conn:
-            existing = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    print(f"search bench: {args.articles:,} synthetic Vietnamese articles, {args.queries} queries")
-    if existing < args.articles:
-        path.unlink(missing_ok=True)
+    path = args.db or CACHE / f"search-{args.articles}.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"search bench: {args.articles:,} synthetic Vietnamese articles, {args.queries} queries", flush=True)
+    if _cached(path, args.articles):
+        print(f"archive: cached {path}", flush=True)
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
         t = time.perf_counter()
         build(path, args.articles)
-        print(f"built archive in {time.perf_counter() - t:.0f} s")
+        print(f"built archive {path} in {time.perf_counter() - t:.0f} s", flush=True)
     with sqlite3.connect(path) as conn:
         n = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        papers = conn.execute("SELECT count(DISTINCT site) FROM articles").fetchone()[0]
+        first, last = conn.execute("SELECT min(published), max(published) FROM articles").fetchone()
     text_bytes = column_bytes(path, "text") + column_bytes(path, "title")
     size = index_bytes(path)
     how = "dbstat"
     if size is None:  # no dbstat in this SQLite: build without the index and compare file sizes
         how = "file size with and without the index"
-        bare = Path(tmp.name) / "bare" / "archive.db"
-        bare.parent.mkdir(exist_ok=True)
-        build(bare, n, with_index=False, log=lambda *_: None)
+        bare = Path(tmp.name) / "bare.db"
+        build(bare, n, with_index=False, log=lambda *a, **k: None)
         size = path.stat().st_size - bare.stat().st_size
-    print(f"articles: {n:,}; title+text {text_bytes / n:,.0f} bytes/article; "
-          f"database {path.stat().st_size / n:,.0f} bytes/article")
+    print(f"articles: {n:,} across {papers} papers, {first[:10]} to {last[:10]}; "
+          f"title+text {text_bytes / n:,.0f} bytes/article; database {path.stat().st_size / n:,.0f} bytes/article")
     print(f"search index (articles_fts, {how}): {size / n:,.0f} bytes/article, {size / 2**20:,.1f} MiB total")
 
     queries = make_queries(path, args.queries)
     ds = datasette_for(path)
-    timings = asyncio.run(time_queries(ds, queries))
+    timings = asyncio.run(time_queries(ds, path.stem, queries))
+    # Once more: the plugin caches how many articles have each word (for scoring) for an
+    # hour, so a serving instance answers the second time a word is asked as below.
+    again = asyncio.run(time_queries(ds, path.stem, queries))
+    for name in (PAGE, TABLE):
+        print(f"{name}, second pass (word counts cached): median {statistics.median(again[name]):.1f} ms, "
+              f"p95 {percentile(again[name], 95):.1f} ms")
+    base = statistics.median(timings[BASELINE])
     for name, values in timings.items():
+        if name == BASELINE:
+            print(f"{name}: median {base:.1f} ms")
+            continue
+        verdict = "ok" if statistics.median(values) < 50 and percentile(values, 95) < 200 else "OVER TARGET"
         print(f"{name}: median {statistics.median(values):.1f} ms, p95 {percentile(values, 95):.1f} ms, "
-              f"max {max(values):.1f} ms over {len(values)} queries")
+              f"max {max(values):.1f} ms over {len(values)} queries; median {statistics.median(values) / base:.1f}x "
+              f"the baseline (target median < 50, p95 < 200: {verdict})")
     for name, values in timings.items():
+        if name == BASELINE:
+            continue
         by_kind: dict[str, list[float]] = {}
         for ms, q in zip(values, queries):
             by_kind.setdefault(q["_kind"], []).append(ms)
         print(f"  {name.split(' (')[0]} by kind (median ms): " + ", ".join(
             f"{kind} {statistics.median(v):.0f}" for kind, v in by_kind.items()))
-    slowest = sorted(zip(timings["ranked search page (canned query, JSON)"], queries), key=lambda t: -t[0])[:3]
-    print("slowest ranked searches: " + "; ".join(
-        f"{ {k: v for k, v in q.items() if v} } {ms:.0f} ms" for ms, q in slowest))
+    for name in (PAGE, TABLE):
+        slowest = sorted(zip(timings[name], queries), key=lambda t: -t[0])[:3]
+        print(f"slowest, {name.split(' (')[0]}: " + "; ".join(
+            f"{ {k: v for k, v in q.items() if v and k != '_kind'} } {ms:.0f} ms" for ms, q in slowest))
     tmp.cleanup()
     return 0
 

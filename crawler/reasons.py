@@ -15,6 +15,9 @@ ERROR_PAGE = "error-page"
 VIDEO_ONLY = "video-only"
 NO_MAIN_TEXT = "no-main-text"
 TOO_SHORT = "too-short"
+# Extraction ran over its per-page time budget (ARCHIVE_EXTRACT_TIMEOUT). Not permanent: a
+# later run, on a less loaded machine or a newer extractor, may finish it.
+TIMEOUT_EXTRACT = "timeout-extract"
 # Download outcomes.
 TOO_LARGE = "too-large"
 DOWNLOAD_ERROR = "download-error"
@@ -37,7 +40,7 @@ def http_status(status: int) -> str:
     return f"http-{status}"
 
 
-EXTRACTION_REASONS = (EMPTY_PAGE, NOT_HTML, ERROR_PAGE, VIDEO_ONLY, NO_MAIN_TEXT, TOO_SHORT)
+EXTRACTION_REASONS = (EMPTY_PAGE, NOT_HTML, ERROR_PAGE, VIDEO_ONLY, NO_MAIN_TEXT, TOO_SHORT, TIMEOUT_EXTRACT)
 
 # Reasons after which fetching the page again would give the same answer. Other rejects
 # (timeouts, 5xx, connection errors) are retried on later runs, with a back-off.

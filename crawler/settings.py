@@ -84,6 +84,9 @@ ARCHIVE_REJECT_MAX_ATTEMPTS = 5
 # ARCHIVE_DB_TIMEOUT, and is tried ARCHIVE_DB_LOCK_ATTEMPTS times in all (pauses of 0.2 s
 # doubling to 5 s between) before the crawl ends as store-failed.
 ARCHIVE_DB_LOCK_ATTEMPTS = 8
+# Extraction time budget: a page whose extraction runs longer than this many seconds becomes a
+# `timeout-extract` reject (retried on later runs) instead of holding a worker. 0 = no budget.
+ARCHIVE_EXTRACT_TIMEOUT = 30.0
 # Discovery budgets (crawler/spiders/budget.py): what one run may spend on one site besides
 # articles. Each non-article request is paid from ARCHIVE_BUDGET_REQUESTS and from its kind's
 # budget; sections opened are counted by ARCHIVE_BUDGET_SECTIONS. -a backfill=1 (or a since
@@ -96,11 +99,12 @@ ARCHIVE_BUDGET_SITEMAPS = 300
 ARCHIVE_BUDGET_ARCHIVES = 400
 ARCHIVE_BUDGET_GUESSES = 1000
 ARCHIVE_BACKFILL_FACTOR = 50
+ARCHIVE_BACKFILL_SINCE_DAYS = 365
+# A backfill's day-archive walk (crawler/spiders/archives.py) ends after this many empty days.
+ARCHIVE_ARCHIVE_EMPTY_DAYS = 60
 # Sections are opened from start pages and menus, at most this many listings from a start page
 # (a family's section_depth, where stated, wins).
 ARCHIVE_SECTION_DEPTH = 2
-ARCHIVE_BACKFILL_SINCE_DAYS = 365
-ARCHIVE_ARCHIVE_EMPTY_DAYS = 60
 # WARC captures: a relative path is relative to ARCHIVE_DB's folder (<project>/warc/ for the
 # default archive); empty disables capture. Files rotate at ARCHIVE_WARC_MAX_BYTES.
 ARCHIVE_WARC_DIR = "warc"

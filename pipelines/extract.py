@@ -38,8 +38,8 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def _extract_to_dict(html: str, url: str) -> tuple[dict | None, str | None]:
-    article, reason = extract(html, url)
+def _extract_to_dict(html: str, url: str, timeout: float | None = None) -> tuple[dict | None, str | None]:
+    article, reason = extract(html, url, timeout=timeout)
     return (asdict(article) if article is not None else None), reason
 
 
@@ -50,15 +50,18 @@ class ExtractPipeline:
     runs in a process pool and the crawl keeps downloading meanwhile; 0 runs it inline.
     """
 
-    def __init__(self, crawler: Crawler, workers: int):
+    def __init__(self, crawler: Crawler, workers: int, timeout: float | None = None):
         self.crawler = crawler
+        # ARCHIVE_EXTRACT_TIMEOUT: a page over it is a ``timeout-extract`` reject.
+        self.timeout = timeout or None
         self.stats = crawler.stats
         self.workers = workers
         self.pool: Executor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
-        return cls(crawler, crawler.settings.getint("ARCHIVE_EXTRACT_WORKERS"))
+        return cls(crawler, crawler.settings.getint("ARCHIVE_EXTRACT_WORKERS"),
+                   crawler.settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT"))
 
     def open_spider(self) -> None:
         if self.workers > 0:
@@ -78,9 +81,10 @@ class ExtractPipeline:
         url = item.final_url or item.url
         if self.pool is not None:
             loop = asyncio.get_running_loop()
-            article, reason = await loop.run_in_executor(self.pool, _extract_to_dict, item.html, url)
+            article, reason = await loop.run_in_executor(self.pool, _extract_to_dict, item.html, url,
+                                                         self.timeout)
         else:
-            article, reason = _extract_to_dict(item.html, url)
+            article, reason = _extract_to_dict(item.html, url, self.timeout)
         item.html = None  # the text is what travels on; free the page early
         if article is None:
             item.reject_reason = reason or reasons.UNKNOWN

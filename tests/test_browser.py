@@ -1,10 +1,12 @@
-"""End to end in a real browser: ``make serve`` on 127.0.0.1, driven by headless Chromium.
+"""End to end in a real browser: ``datasette archive.db`` (the plain command, no flags) on
+127.0.0.1, driven by headless Chromium.
 
 A reader types "dai hoi dang" (no diacritics) into the articles table's search box, sees the
 "Đại hội Đảng" article, opens it, and follows its source link to the original page (served
 here by a loopback HTTP server standing in for the newspaper). The ranked search page is
-checked the same way with the query typed in full Vietnamese. Screenshots and the server log
-are kept under ``test-artifacts/browser/``.
+checked the same way with the query typed in full Vietnamese, and the dashboard is drawn with
+nothing fetched from anywhere but the server. Screenshots and the server log are kept under
+``test-artifacts/browser/``.
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them). Without them
 the test is skipped locally, and fails under CI.
@@ -12,21 +14,14 @@ the test is skipped locally, and fails under CI.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from tests.datasette_server import plain_datasette
 from tests.test_datasette import ARTICLES, build_archive
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,12 +46,6 @@ def _require_browser():
         if os.environ.get("CI"):
             pytest.fail(message + " — .ci/run installs them, so CI must have them")
         pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _OriginalPage(BaseHTTPRequestHandler):
@@ -85,52 +74,15 @@ def origin():
     server.server_close()
 
 
-def _get(url: str, timeout: float = 2.0) -> bytes:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(url, timeout=timeout) as response:
-        return response.read()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, origin):
-    """``make serve`` (the README's command) on a free port, over a freshly built archive."""
+    """``datasette archive.db`` (what a new user types) over a freshly built archive."""
     _require_browser()
-    if not shutil.which("make"):
-        pytest.skip("make is not installed")
     db = tmp_path_factory.mktemp("browser") / "archive.db"
     ids = build_archive(db, url_for=lambda key: f"{origin}/{key}-a1.html")
-    port = _free_port()
-    bindir = Path(sys.executable).parent
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = (ARTIFACTS / "datasette.log").open("w")
-    # -o: take the venv as built (the test runs inside it), so make only starts the server.
-    cmd = ["make", "--no-print-directory", "-o", f"{bindir}/.installed", "serve",
-           f"BIN={bindir}", f"DB={db}", "HOST=127.0.0.1", f"PORT={port}"]
-    env = {k: v for k, v in os.environ.items() if k.lower() not in {"http_proxy", "https_proxy", "all_proxy"}}
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            env=env, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"make serve exited {proc.returncode}:\n" + (ARTIFACTS / "datasette.log").read_text())
-            with contextlib.suppress(OSError):
-                _get(base + "/-/versions.json")
-                break
-            if time.monotonic() > deadline:
-                pytest.fail("datasette did not answer within 60 s:\n" + (ARTIFACTS / "datasette.log").read_text())
-            time.sleep(0.2)
+    with plain_datasette(db, ARTIFACTS / "datasette.log") as base:
         yield base, ids
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -175,8 +127,9 @@ def test_type_search_open_article_follow_source(server, browser, origin):
     assert title in browser.find_element(By.TAG_NAME, "body").text
 
     browser.find_element(By.CSS_SELECTOR, f'a[href="/archive/articles/{ids["daihoi"]}"]').click()
-    heading = _wait(browser, ec.presence_of_element_located((By.CSS_SELECTOR, "h2.article-title")))
+    heading = _wait(browser, ec.presence_of_element_located((By.CSS_SELECTOR, "h1.article-heading")))
     assert heading.text == title
+    assert browser.title.startswith(title)
     paragraphs = browser.find_elements(By.CSS_SELECTOR, "article.article .body p")
     assert len(paragraphs) == 3 and paragraphs[1].text.startswith("Ban Thường vụ Tỉnh uỷ")
     aliases = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "a.alias-link")]
@@ -209,3 +162,33 @@ def test_ranked_search_page_in_vietnamese(server, browser):
     assert first.text == ARTICLES["daihoi"][2]
     marks = [m.text for m in results[0].find_elements(By.TAG_NAME, "mark")]
     assert {"Đại", "hội", "Đảng"} <= set(marks)
+
+
+def test_dashboard_draws_everything_locally(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    base, ids = server
+    browser.get(base + "/archive/-/dashboard?since=2024-09-01&until=2025-12-31")
+    _wait(browser, ec.presence_of_element_located((By.CSS_SELECTOR, "svg.heatmap")))
+    _shot(browser, "05-dashboard")
+    charts = browser.find_elements(By.CSS_SELECTOR, "svg.heatmap")
+    assert len(charts) == 2
+    # Per month over this range, which holds every article: each counted once on each chart.
+    for chart in charts:
+        counts = [int(r.get_attribute("data-count")) for r in chart.find_elements(By.TAG_NAME, "rect")]
+        assert sum(counts) == len(ARTICLES)
+    labels = [t.text for t in charts[1].find_elements(By.CSS_SELECTOR, "text.row-label")]
+    assert labels == ["Cà Mau", "Cần Thơ"]
+    depth = browser.find_elements(By.CSS_SELECTOR, "svg.depth rect.depth-bar")
+    assert len(depth) == 3
+    papers = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "svg.depth text.row-label")]
+    assert papers == ["Báo Bạc Liêu", "Báo Cà Mau", "Báo Cần Thơ"]
+    crawls = browser.find_elements(By.CSS_SELECTOR, "#last-crawls tbody tr")
+    assert len(crawls) == 1 and "Báo Cà Mau" in crawls[0].text
+    # Nothing from another origin: every script, style sheet, image and frame is the server's own.
+    resources = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+        ".concat([...document.querySelectorAll('script[src],link[href],img[src],iframe[src]')]"
+        ".map(e => e.src || e.href))")
+    assert resources and all(r.startswith(base) for r in resources), resources

@@ -1,8 +1,10 @@
-"""Datasette in-process: metadata, canned queries, Vietnamese search, the article page, safety.
+"""Datasette: metadata, canned queries, Vietnamese search, the article page, safety.
 
-The archive is a real SQLite file built through ``Archive.store`` and ``sync_sites``; Datasette
-is configured exactly as ``make serve`` runs it (metadata.yml, plugins/, templates/ and the
-``--setting`` flags read from the Makefile).
+The archive is a real SQLite file built through ``Archive.store`` and ``sync_sites``. Most
+tests drive Datasette in-process exactly as ``datasette FILE`` builds it (no flags: everything
+comes from the installed plugin, ``crawler/datasette``); ``test_plain_datasette_command_*``
+start the real ``datasette`` command in a subprocess with nothing but the file, named
+something other than ``archive.db``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-import yaml
 
 from crawler.store.archive import Archive
 from crawler.store.search import NOTHING, fts_query
@@ -125,34 +126,11 @@ def build_archive(path: Path, *, url_for=article_url) -> dict[str, str]:
     return ids
 
 
-def serve_settings() -> dict:
-    """The ``--setting`` flags of ``make serve``, read from the Makefile, typed as Datasette wants."""
-    from datasette.app import DEFAULT_SETTINGS
-
-    found = re.findall(r"--setting (\w+) (\S+)", (ROOT / "Makefile").read_text())
-    assert found, "the Makefile's serve target passes no --setting"
-    settings = {}
-    for key, value in found:
-        default = DEFAULT_SETTINGS[key]
-        if isinstance(default, bool):
-            settings[key] = value in ("on", "1", "true")
-        elif isinstance(default, int):
-            settings[key] = int(value)
-        else:
-            settings[key] = value
-    return settings
-
-
 def make_datasette(db_path: Path):
+    """Datasette as ``datasette FILE`` makes it: the installed plugin, no flags."""
     from datasette.app import Datasette
 
-    return Datasette(
-        [str(db_path)],
-        metadata=yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8")),
-        plugins_dir=str(ROOT / "plugins"),
-        template_dir=str(ROOT / "templates"),
-        settings=serve_settings(),
-    )
+    return Datasette([str(db_path)])
 
 
 class Client:
@@ -161,6 +139,7 @@ class Client:
     def __init__(self, ds):
         self.ds = ds
         self.loop = asyncio.new_event_loop()
+        self.run(ds.invoke_startup())
 
     def run(self, coro):
         return self.loop.run_until_complete(coro)
@@ -295,7 +274,7 @@ def test_syndication_lists_articles_seen_at_several_sites(client, ids):
     assert rows[0]["Site count"] == 2 and rows[0]["URL count"] == 2
     assert "http://baobaclieu.vn/khai-mac-dai-hoi-a11.html" in rows[0]["URLs"]
     page = client.get("/archive/syndication", min_sites="2", site="")
-    assert '<a href="http://baobaclieu.vn/khai-mac-dai-hoi-a11.html">' in page.text
+    assert '<a href="http://baobaclieu.vn/khai-mac-dai-hoi-a11.html" rel="noopener noreferrer nofollow">' in page.text
 
 
 def test_crawl_history_and_rejects_by_reason(client):
@@ -415,7 +394,7 @@ def test_article_page_shows_paragraphs_and_every_url(client, ids):
     page = client.get(f"/archive/articles/{ids['daihoi']}")
     assert page.status_code == 200
     html = page.text
-    assert '<h2 class="article-title">Khai mạc Đại hội Đảng bộ tỉnh Cà Mau lần thứ I</h2>' in html
+    assert ">Khai mạc Đại hội Đảng bộ tỉnh Cà Mau lần thứ I</h1>" in html and "<title>Khai mạc Đại hội" in html
     assert "<p>Ban Thường vụ Tỉnh uỷ đã chuẩn bị chu đáo văn kiện.</p>" in html
     assert html.count("<p>Các đại biểu") == 1
     assert f'class="source-link" href="{article_url("daihoi")}"' in html
@@ -471,8 +450,427 @@ def test_read_only_even_through_the_write_connection(client):
 
 
 def test_no_download_and_sql_time_limit(client):
-    assert client.ds.setting("sql_time_limit_ms") <= 5000
+    assert client.ds.setting("sql_time_limit_ms") == 3000
+    # Datasette keeps copies of some settings: those are what limits queries
+    assert client.ds.sql_time_limit_ms == 3000 and client.ds.max_returned_rows == 1000
+    assert client.ds.page_size == 50 and client.ds.executor._max_workers == 4
     assert client.get("/archive.db").status_code in (403, 404)
     slow = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
     response = client.get("/archive.json", sql=slow)
     assert response.status_code == 400 and "too long" in response.text
+
+
+# --- the plain `datasette FILE` command ------------------------------------------------------
+
+from tests.datasette_server import get as http_get  # noqa: E402
+from tests.datasette_server import plain_datasette  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory):
+    """``datasette kho-bao-2025.db`` in a subprocess: no flags, and not named archive.db."""
+    path = tmp_path_factory.mktemp("plain") / "kho-bao-2025.db"
+    ids = build_archive(path)
+    with plain_datasette(path, ROOT / "test-artifacts" / "datasette-plain.log") as base:
+        yield base + "/kho-bao-2025", ids
+
+
+def test_plain_datasette_command_searches_in_vietnamese(plain):
+    base, ids = plain
+    status, body, _ = http_get(base + "/articles.json?" + urlencode({"_search": "dai hoi", "_shape": "array"}))
+    assert status == 200, body[:500]
+    assert {r["hash"] for r in json.loads(body)} == {ids["daihoi"], ids["vien"]}
+    status, body, _ = http_get(base + "/search.json?" + urlencode({"q": "Đại hội Đảng", "_shape": "array"}))
+    assert status == 200, body[:500]
+    assert [r["Article"] for r in json.loads(body)][0] == ids["daihoi"]
+    status, page, _ = http_get(base + "/search?" + urlencode({"q": "dai hoi dang"}))
+    assert status == 200 and '<ol class="results">' in page and "<mark>Đại</mark>" in page
+    status, page, _ = http_get(base + "/articles?" + urlencode({"_search": "dai hoi"}))
+    assert status == 200 and "Khai mạc Đại hội Đảng bộ" in page
+
+
+def test_plain_datasette_command_has_the_archive_experience(plain):
+    base, ids = plain
+    status, body, _ = http_get(base + ".json")
+    assert status == 200
+    assert {q["name"] for q in json.loads(body)["queries"]} == set(CANNED)
+    status, page, headers = http_get(base + f"/articles/{ids['daihoi']}")
+    assert status == 200 and ">Khai mạc Đại hội Đảng bộ tỉnh Cà Mau lần thứ I</h1>" in page
+    assert headers.get("x-robots-tag") == "noindex, nofollow"
+    settings = json.loads(http_get(base.rsplit("/", 1)[0] + "/-/settings.json")[1])
+    assert settings["sql_time_limit_ms"] == 3000 and settings["allow_download"] is False
+    assert http_get(base + ".db")[0] in (403, 404)
+    status, body, _ = http_get(base + ".json?" + urlencode({"sql": "delete from articles"}))
+    assert status == 400
+    status, page, _ = http_get(base + "/-/dashboard")
+    assert status == 200 and "<svg" in page
+
+
+def test_plain_datasette_long_queries_never_hold_a_worker(plain):
+    """A 5,000-character query is refused before any SQL runs; four at once do not stall others."""
+    import concurrent.futures
+    import time
+
+    base, _ = plain
+    long_query = ("đại hội đảng bộ tỉnh nhiệm kỳ " * 200)[:5000]
+    urls = [base + "/search?" + urlencode({"q": long_query}),
+            base + "/articles.json?" + urlencode({"_search": long_query}),
+            base + "/search.json?" + urlencode({"q": long_query}),
+            base + "/articles?" + urlencode({"_search": long_query}),
+            # custom SQL handing FTS5 the same text, as a literal or as a parameter
+            base + ".json?" + urlencode({"sql": "select snippet(articles_fts, 1, '[', ']', '', 9) from articles_fts "
+                                                "where articles_fts match '" + long_query + "'"}),
+            base + ".json?" + urlencode({"sql": "select rowid from articles_fts where articles_fts match vn_match(:q)",
+                                         "q": long_query})]
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(10) as pool:
+        attacks = [pool.submit(http_get, u) for u in urls]
+        normal = pool.submit(http_get, base + "/search.json?" + urlencode({"q": "lua", "_shape": "array"}))
+        results = [f.result(timeout=30) for f in attacks]
+        assert normal.result(timeout=30)[0] == 200
+    assert time.monotonic() - started < 5
+    for status, body, _ in results:
+        assert status == 400
+        assert "Query too long (5,000 characters; at most 200)" in body
+    status, body, _ = http_get(base + "/search.json?" + urlencode({"q": " ".join(["lúa"] * 13)}))
+    assert status == 400 and "Too many words (13; at most 12)" in body
+
+
+# --- prefixes keep their letters -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def letters_client(tmp_path_factory):
+    path = tmp_path_factory.mktemp("letters") / "chu.db"
+    texts = {
+        "nuoi": ("Nuôi tôm công nghệ cao", "Nông dân nuôi tôm trên đất lúa."),
+        "nuoc": ("Nước mặn xâm nhập", "Nước mặn vào sâu trong đất liền."),
+        "da": ("Đã hoàn thành kế hoạch", "Tỉnh đã hoàn thành kế hoạch năm."),
+        "dan": ("Dân vận khéo", "Phong trào dân vận khéo ở cơ sở."),
+    }
+    ids = {}
+    with Archive(path) as archive:
+        sync_sites(archive, SITES)
+        records = []
+        for key, (title, text) in texts.items():
+            ids[key] = content_hash(clean(text))
+            records.append({"kind": "article", "hash": ids[key], "urls": [f"https://baocamau.vn/{key}.html"],
+                            "site": "baocamau", "fetched_at": FETCHED,
+                            "article": {"title": title, "text": clean(text), "published": "2025-09-01"}})
+        archive.store(records)
+    c = Client(make_datasette(path))
+    yield c, ids
+    c.loop.close()
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("nuô*", {"nuoi"}), ("NUÔ*", {"nuoi"}), ("nuố*", {"nuoi"}), ("nươ*", {"nuoc"}), ("nuo*", {"nuoi", "nuoc"}),
+    # đất is in the texts of nuoi and nuoc: a plain "a" stands for a/ă/â, a typed đ only for đ
+    ("đa*", {"da", "nuoi", "nuoc"}), ("đâ*", {"nuoi", "nuoc"}), ("da*", {"da", "dan", "nuoi", "nuoc"}),
+    ("dâ*", {"dan", "nuoi", "nuoc"}), ("tôm nuô*", {"nuoi"}), ("mặn nuô*", set()),
+])
+def test_prefix_does_not_cross_letters(letters_client, typed, expected):
+    client, ids = letters_client
+    want = {ids[k] for k in expected}
+    params = {"site": "", "province": "", "since": "", "until": "", "q": typed, "_shape": "array"}
+    assert {r["Article"] for r in client.json("/chu/search.json", **params)} == want
+    rows = client.json("/chu/articles.json", _search=typed, _shape="array")
+    assert {r["hash"] for r in rows} == want
+
+
+# --- reading in Vietnamese -------------------------------------------------------------------
+
+
+def test_vietnamese_alphabetical_order():
+    from crawler.datasette.vietnamese import sort_key
+
+    names = ["Gia Lai", "Huế", "Đà Nẵng", "Cần Thơ", "Hà Nội", "An Giang", "Cà Mau", "Ðắk Lắk"]
+    assert sorted(names, key=sort_key) == ["An Giang", "Cà Mau", "Cần Thơ", "Đà Nẵng", "Ðắk Lắk", "Gia Lai",
+                                           "Hà Nội", "Huế"]
+
+
+def test_sql_collate_vi(client):
+    sql = ("select v from (select 'Gia Lai' as v union all select 'Đà Nẵng' union all select 'Cần Thơ' "
+           "union all select 'Huế' union all select 'Hà Nội') order by v collate vi")
+    rows = client.json("/archive.json", sql=sql, _shape="array")
+    assert [r["v"] for r in rows] == ["Cần Thơ", "Đà Nẵng", "Gia Lai", "Hà Nội", "Huế"]
+    newspapers = client.json("/archive/newspapers.json", _shape="array")
+    assert [r["Province"] for r in newspapers] == ["Cà Mau", "Cà Mau", "Cần Thơ"]
+    assert [r["Paper"] for r in newspapers][:2] == ["Báo Bạc Liêu", "Báo Cà Mau"]
+
+
+def test_dates_shown_in_vietnam_time(client, ids):
+    page = client.get(f"/archive/articles/{ids['daihoi']}").text
+    assert ">20/09/2025 08:00</time>" in page
+    # fetched_at 2025-10-01T03:00:00+00:00 is 10:00 in Vietnam
+    assert '<time datetime="2025-10-01T03:00:00+00:00">01/10/2025 10:00</time>' in page
+    assert "2025-10-01T03:00:00+00:00</td>" not in page
+    table = client.get("/archive/articles").text
+    assert ">05/12/2025 07:00</time>" in table and ">01/10/2024</time>" in table
+    crawls = client.get("/archive/crawl_history", site="").text
+    assert re.search(r">\d\d/\d\d/\d{4} \d\d:\d\d</time>", crawls)
+
+
+def test_labels_and_paper_names(client):
+    page = client.get("/archive/articles").text
+    assert "Tiêu đề · Title" in page and "Ngày đăng · Published" in page
+    facets = client.json("/archive/articles.json")["facet_results"]["site"]["results"]
+    assert {f["value"] for f in facets} == {"baocamau", "baobaclieu", "baocantho"}
+    facet_html = page[page.index('class="facet-results"'):]
+    assert ">Báo Cà Mau</a>" in facet_html and ">baocamau</a>" not in facet_html
+    assert '<span class="paper" title="baocantho">Báo Cần Thơ</span>' in page
+    search = client.get("/archive/search", q="lua", site="", province="", since="", until="").text
+    assert "Báo Cần Thơ" in search
+
+
+def test_crawl_statistics_are_a_table(client):
+    page = client.get("/archive/crawls/1").text
+    assert '<table class="crawl-stats"><tr><th>downloader/request_count</th><td>12</td></tr></table>' in page
+    assert "{&#34;downloader" not in page and '{"downloader' not in page
+
+
+def test_no_revisions_banner_without_revisions(client, ids):
+    page = client.get(f"/archive/articles/{ids['daihoi']}").text
+    assert "revisions-link" not in page and "Edited after publication" not in page
+
+
+def test_links_from_crawled_data_are_http_only(tmp_path):
+    path = tmp_path / "archive.db"
+    build_archive(path)
+    evil = "javascript:alert(document.cookie)"
+    with Archive(path) as archive:
+        article = archive.db.execute("select hash from articles where site = 'baocamau' limit 1").fetchone()[0]
+        archive.db.execute("insert into urls (url, hash, site, first_seen, last_seen) values (?, ?, 'baocamau', ?, ?)",
+                           [evil, article, FETCHED, FETCHED])
+        archive.db.execute("update articles set canonical_url = ? where hash = ?", [" JavaScript:alert(1)", article])
+        text = archive.db.execute("select text from articles where hash = ?", [article]).fetchone()[0]
+        for n, url in ((1, "https://baocamau.vn/x.html"), (2, evil)):
+            archive.db.execute("insert into revisions (article, revision, hash, url, fetched_at, title, text) "
+                               "values (?, ?, ?, ?, ?, 't', ?)", [article, n, f"{n:016d}", url, FETCHED, text + str(n)])
+        archive.db.conn.commit()
+    c = Client(make_datasette(path))
+    try:
+        pages = [c.get(f"/archive/articles/{article}").text, c.get(f"/archive/-/revisions/{article}").text,
+                 c.get("/archive/urls").text, c.get("/archive/syndication", min_sites="", site="").text,
+                 c.get("/archive/articles").text]
+    finally:
+        c.loop.close()
+    for page in pages:
+        assert not re.search(r"""href=["']?\s*javascript:""", page, re.I), page[:200]
+    assert "revisions-link" in pages[0]  # two revisions: the banner is there
+
+
+def test_table_search_is_bounded_and_says_so(client, ids, monkeypatch):
+    import crawler.datasette as plugin
+
+    monkeypatch.setattr(plugin, "SEARCH_BOUND", 1)
+    data = client.json("/archive/articles.json", _search="dai hoi", _shape="objects")
+    assert [r["hash"] for r in data["rows"]] == [ids["vien"]]  # the most recently archived match
+    page = client.get("/archive/articles", _search="dai hoi").text
+    assert "there are more" in page and "Counts among the 1 most recently archived matches" in page
+
+
+# --- the demo stays clean --------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_demo_twice_gives_the_same_archive(tmp_path):
+    """``make demo`` run twice: the same articles and URLs as run once (the sample site keeps its port)."""
+    import socket
+    import subprocess
+    import sys
+
+    from tests.conftest import crawl_env
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = tmp_path / "demo" / "archive.db"
+
+    def run():
+        done = subprocess.run([sys.executable, "-m", "crawler.commands.demo", "--articles", "20", "--db", str(db),
+                               "--port", str(port)], cwd=ROOT, env=crawl_env(), capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        con = sqlite3.connect(db)
+        try:
+            return (con.execute("select hash, url from articles order by hash").fetchall(),
+                    con.execute("select url, hash from urls order by url").fetchall())
+        finally:
+            con.close()
+
+    articles, urls = run()
+    assert articles and all(f"127.0.0.1:{port}/" in u for u, _ in urls)
+    assert run() == (articles, urls)
+
+
+def test_demo_refuses_a_busy_port(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "crawler.commands.demo", "--db", str(tmp_path / "a.db"),
+                               "--port", str(port)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and f"port {port} is in use" in done.stderr
+    assert not (tmp_path / "a.db").exists()
+
+
+# --- the dashboard ---------------------------------------------------------------------------
+
+
+def _run(id_, site, started, *, finished="auto", reason="finished", requests=10, new=5, dup=2, rej=1, err=0):
+    if finished == "auto":
+        finished = started
+    return {"id": id_, "site": site, "started": started, "finished": finished, "finish_reason": reason,
+            "requests": requests, "new_articles": new, "duplicates": dup, "rejects": rej, "errors": err}
+
+
+def test_dashboard_flags_broken_crawls():
+    from datetime import UTC, datetime
+
+    from crawler.datasette.dashboard import broken
+
+    now = datetime(2025, 10, 10, 12, tzinfo=UTC)
+    day = "2025-10-10T0{}:00:00+00:00"
+    rows = [
+        _run(1, "ok", day.format(1)), _run(2, "ok", day.format(2), new=0), _run(3, "ok", day.format(3)),
+        _run(4, "shutdown", day.format(1), reason="shutdown"),
+        _run(5, "nothing", day.format(1), requests=0, new=0, dup=0, rej=0),
+        _run(6, "dry", day.format(1), new=0), _run(7, "dry", day.format(2), new=0), _run(8, "dry", day.format(3), new=0),
+        _run(9, "stuck", "2025-10-09T20:00:00+00:00", finished=None, reason=None),
+        _run(10, "running", day.format(9), finished=None, reason=None),
+        _run(11, "old", "2025-09-01T01:00:00+00:00"),
+        _run(12, "errors", day.format(1), new=1, dup=0, rej=0, err=5),
+    ]
+    flagged = broken(rows, now=now)
+    assert set(flagged) == {"shutdown", "nothing", "dry", "stuck", "old", "errors"}
+    assert "shutdown" in flagged["shutdown"][0]
+    assert "01/09/2025 08:00" in flagged["old"][0]  # in Vietnam time
+
+
+def test_dashboard_page(client):
+    page = client.get("/archive/-/dashboard", since="2024-09-01", until="2025-12-31")
+    assert page.status_code == 200
+    html = page.text
+    assert html.count('<svg class="heatmap"') == 2 and '<svg class="depth"' in html
+    counts = [int(n) for n in re.findall(r'data-count="(\d+)"', html)]
+    assert sum(counts) == 2 * len(ARTICLES)
+    assert "<script src=" not in html.split("<footer")[0].split("</head>")[1]
+    assert client.get("/archive/-/dashboard", since="2025-09-01", until="2025-09-30").text.count('data-count="1"') == 2
+    assert client.get("/nope/-/dashboard").status_code == 404
+
+
+def test_title_match_ranks_above_a_passing_mention(tmp_path):
+    path = tmp_path / "rank.db"
+    filler = "Người dân địa phương tham gia lao động sản xuất trong mùa khô. " * 8
+    texts = {
+        # the words once in the body, in passing, among other news; published later, archived later
+        "passing": ("Tin tổng hợp trong tuần", filler + "Xã cũng nạo vét kênh thủy lợi. " + filler, "2025-09-02"),
+        "title": ("Kênh thủy lợi mới ở Cái Nước", "Công trình hoàn thành đúng hẹn. " + filler, "2025-09-01"),
+    }
+    ids = {}
+    with Archive(path) as archive:
+        sync_sites(archive, SITES)
+        for key in ("title", "passing"):
+            title, text, day = texts[key]
+            ids[key] = content_hash(clean(text))
+            archive.store([{"kind": "article", "hash": ids[key], "urls": [f"https://baocamau.vn/{key}.html"],
+                            "site": "baocamau", "fetched_at": FETCHED,
+                            "article": {"title": title, "text": clean(text), "published": day}}])
+    c = Client(make_datasette(path))
+    try:
+        for typed in ("thủy lợi", "thuy loi", "kenh thuy loi"):
+            params = {"q": typed, "site": "", "province": "", "since": "", "until": "", "_shape": "array"}
+            assert [r["Article"] for r in c.json("/rank/search.json", **params)] == [ids["title"], ids["passing"]]
+    finally:
+        c.loop.close()
+
+
+def test_table_search_narrowed_by_paper_before_the_bound(client, ids, monkeypatch):
+    import crawler.datasette as plugin
+
+    monkeypatch.setattr(plugin, "SEARCH_BOUND", 1)
+    # "tinh uy": daihoi (baocamau) and tinhuy (baobaclieu, archived earlier); bound 1 still finds
+    # the Bạc Liêu one when that paper is chosen.
+    rows = client.json("/archive/articles.json", _search="tinh uy", site="baobaclieu", _shape="array")
+    assert [r["hash"] for r in rows] == [ids["tinhuy"]]
+    rows = client.json("/archive/articles.json", _search="tinh uy", province="Cà Mau", _shape="array")
+    assert len(rows) == 1
+
+
+def test_make_serve_is_the_same_experience(tmp_path):
+    """``make serve`` (sitesync, then plain ``datasette serve FILE``) on a free port."""
+    import os
+    import shutil
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    if not shutil.which("make"):
+        pytest.fail("make is not installed")
+    db = tmp_path / "archive.db"
+    ids = build_archive(db)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    bindir = Path(sys.executable).parent
+    log = tmp_path / "serve.log"
+    # -o: take the venv as built (the test runs inside it), so make only syncs and serves.
+    cmd = ["make", "--no-print-directory", "-o", f"{bindir}/.installed", "serve", f"BIN={bindir}", f"DB={db}",
+           "HOST=127.0.0.1", f"PORT={port}"]
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                status, body, _ = http_get(f"http://127.0.0.1:{port}/archive/search.json?"
+                                           + urlencode({"q": "dai hoi dang", "_shape": "array"}), timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.3)
+        assert status == 200 and {r["Article"] for r in json.loads(body)} == {ids["daihoi"], ids["vien"]}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+def test_first_request_is_already_the_bounded_table_search(built, monkeypatch):
+    """The very first request of a fresh Datasette (startup not yet run) is routed like any other."""
+    import crawler.datasette as plugin
+
+    monkeypatch.setattr(plugin, "SEARCH_BOUND", 1)
+    ds = make_datasette(built[0])
+    loop = asyncio.new_event_loop()
+    try:
+        response = loop.run_until_complete(ds.client.get("/archive/articles.json?_search=dai+hoi&_shape=array"))
+    finally:
+        loop.close()
+    assert response.status_code == 200 and len(response.json()) == 1
+
+
+def test_costly_phrase_is_windowed_and_says_so(client, ids, monkeypatch):
+    import crawler.datasette as plugin
+
+    # "đại hội" as words is in daihoi and vien; with a window of 1 only the newest archived
+    # article having both words (vien) is checked for the phrase
+    monkeypatch.setattr(plugin, "PHRASE_WINDOW", 1)
+    params = {"site": "", "province": "", "since": "", "until": ""}
+    rows = client.json("/archive/search.json", q='"dai hoi"', _shape="array", **params)
+    assert [r["Article"] for r in rows] == [ids["vien"]] and rows[0]["Window"] == 1
+    page = client.get("/archive/search", q='"dai hoi"', **params).text
+    assert "was looked for among the 1 most recently archived articles" in page
+    assert {r["hash"] for r in client.json("/archive/articles.json", _search='"dai hoi"', _shape="array")} == {ids["vien"]}
+    assert "is looked for among the 1 most recently archived" in client.get("/archive/articles", _search='"dai hoi"').text
+    monkeypatch.setattr(plugin, "PHRASE_WINDOW", 20_000)
+    rows = client.json("/archive/search.json", q='"dai hoi"', _shape="array", **params)
+    assert {r["Article"] for r in rows} == {ids["vien"], ids["daihoi"]} and rows[0]["Window"] == 0

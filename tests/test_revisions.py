@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import yaml
 from scrapy import Request, Spider
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
@@ -262,11 +261,11 @@ def test_datasette_shows_revisions_and_their_diff(tmp_path):
     with Archive(db) as archive:
         archive.store([rec(V1)])
         archive.store([rec(V2.replace("thảo luận", "góp ý"), at="2025-08-01T00:00:00+00:00")])
-    ds = Datasette([str(db)], metadata=yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8")),
-                   plugins_dir=str(ROOT / "plugins"), template_dir=str(ROOT / "templates"))
+    ds = Datasette([str(db)])  # the installed plugin (crawler/datasette), as `datasette archive.db`
     article = content_hash(V1)
 
     async def fetch():
+        await ds.invoke_startup()
         page = await ds.client.get(f"/archive/-/revisions/{article}")
         data = await ds.client.get(f"/archive/-/revisions/{article}.json?old=1&new=2")
         row = await ds.client.get(f"/archive/articles/{article}")

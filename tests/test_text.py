@@ -249,3 +249,49 @@ def test_content_hash_is_sha256_of_canonical():
     import hashlib
 
     assert content_hash(BASE) == hashlib.sha256(canonical(BASE).encode("utf-8")).hexdigest()[:16]
+
+
+# --- hostile characters ------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Cà\u200eMau", "CàMau"),                    # LRM
+        ("Cà \u200fMau", "Cà Mau"),                  # RLM
+        ("\u202aĐại hội\u202c", "Đại hội"),          # bidi embedding
+        ("\u2066Đảng\u2069 bộ", "Đảng bộ"),          # bidi isolate
+        ("Đảng\u2060bộ", "Đảngbộ"),                  # word joiner
+        ("Cà\u034fMau", "CàMau"),                     # combining grapheme joiner
+        ("Cà\u180eMau", "CàMau"),                     # Mongolian vowel separator
+        ("Cà\u2063Mau", "CàMau"),                     # invisible separator
+        ("Ca\ufe0fMau", "CaMau"),                     # variation selector after a letter
+        ("tim \u2764\ufe0f", "tim \u2764\ufe0f"),     # … but not after a symbol
+        ("A\ud800B\udfffC", "ABC"),                   # lone surrogates
+        ("a\x00b\x07c", "abc"),                       # controls
+    ],
+)
+def test_clean_removes_invisible_and_unencodable(raw, expected):
+    out = clean(raw)
+    assert out == expected
+    out.encode("utf-8")
+
+
+def test_invisible_characters_do_not_split_identities():
+    assert content_hash("Cà\u200eMau\u2063 mới") == content_hash("CàMau mới")
+    assert fold("Đại\u2060hội") == fold("Đạihội")
+
+
+_ANY_TEXT = st.text(alphabet=st.characters(codec=None, min_codepoint=0, max_codepoint=0x10FFFF), max_size=80)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(_ANY_TEXT)
+def test_fuzz_idempotent_and_encodable(s):
+    for fn in (clean, canonical, fold):
+        once = fn(s)
+        assert fn(once) == once, fn.__name__
+        once.encode("utf-8")

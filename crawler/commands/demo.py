@@ -3,12 +3,18 @@
 Serves the bundled sample site (shaped like baocamau.vn) on 127.0.0.1, crawls it with
 ``scrapy crawl baocamau -a base_url=…`` into ``demo/archive.db`` (never your real archive), prints
 what landed, and how to open it in Datasette.
+
+The sample site always listens on the same port (``DEMO_PORT``, ``--port`` to change it): the
+archive stores every URL with its origin, so a random port made each run add the same
+articles again under a new ``127.0.0.1:<port>`` address (and the syndication page listed each
+article as seen at every dead one). Run twice, the demo now gives the same archive as run once.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,14 +23,32 @@ from crawler import PROJECT_ROOT
 from samplesite import SampleSite
 
 
+DEMO_PORT = 8765
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.commands.demo", description=__doc__)
     parser.add_argument("--articles", type=int, default=60)
-    # Named archive.db so that metadata.yml applies; its WARC captures go to demo/warc/.
+    parser.add_argument("--port", type=int, default=DEMO_PORT,
+                        help="port of the sample site; keep it the same between runs (default %(default)s)")
+    # Its WARC captures go to demo/warc/.
     parser.add_argument("--db", default=str(PROJECT_ROOT / "demo" / "archive.db"))
     args = parser.parse_args(argv)
 
-    with SampleSite(articles=args.articles, traps=True) as site:
+    if not _port_free(args.port):
+        parser.error(f"port {args.port} is in use; stop what uses it or give --port (the same one every run, "
+                     "since the archive stores URLs with their port)")
+    with SampleSite(articles=args.articles, traps=True, port=args.port) as site:
         print(f"Sample site serving at {site.base_url}")
         cmd = [
             sys.executable, "-m", "scrapy", "crawl", "baocamau",
@@ -45,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     if reasons:
         print("rejects: " + ", ".join(f"{r} ×{n}" for r, n in reasons))
     shown = os.path.relpath(args.db, PROJECT_ROOT)
-    print(f"\nBrowse and search it:  make serve DB={shown}   (then open http://127.0.0.1:8001/archive)")
+    print(f"\nBrowse and search it:  make serve DB={shown}   (or: datasette {shown}; "
+          "then open http://127.0.0.1:8001/archive)")
     return 0
 
 

@@ -1,1 +1,638 @@
-"""Datasette plugin: the archive served as the full experience by a plain ``datasette archive.db``."""
+"""Datasette plugin: the archive served as the full experience by a plain ``datasette archive.db``.
+
+Installed with the project (entry point ``archive`` in ``pyproject.toml``), so ``datasette
+archive.db``, ``datasette serve /data/whatever.db`` and ``make serve`` are the same thing. For
+every served database that has an ``articles`` table, whatever the file is called:
+
+- metadata (titles, Vietnamese column labels, facets, the articles' full-text index) and the
+  canned queries come from ``crawler/datasette/archive.yml`` through the ``get_metadata`` and
+  ``canned_queries`` hooks; templates and static files are in this package (``templates/``,
+  ``static/``);
+- the serving defaults (SQL time limit, no database download, no facet suggestions, …) are
+  applied at startup to every setting still at Datasette's default (``SERVE_SETTINGS``), so an
+  explicit ``--setting`` wins.
+
+Search. Every connection gets SQL functions: ``vn_fold(text)`` (``crawler.text.fold``);
+``vn_match(query)``: what a reader typed → an FTS5 query (``crawler.store.search.fts_query``;
+``escape_fts``, the function Datasette's own search runs the typed text through, is replaced by
+it); ``vn_phrase(query)`` (the typed words as one phrase, ranked first);
+``vn_prefix_ok(query, title, text)``: false when a prefix typed with a letter mark (``nuô*``)
+matched only another letter (``nước``). The table search box (``?_search=``) on ``articles``
+is answered by ``filters_from_request`` here, bounded to the newest ``SEARCH_BOUND`` matches so
+that its count and facets never scan the whole match set (the page says so).
+
+Safety. Connections are ``PRAGMA query_only``; queries over the limits of
+``crawler.store.search.check_query`` get a 400 with the reason before any SQL runs (the SQL
+time limit cannot interrupt FTS5 inside one step, see that module). Every response carries
+``X-Robots-Tag: noindex, nofollow``. Only http(s) URLs from the archive are made into links.
+
+Reading. ``render_cell`` shows dates as ``dd/mm/yyyy HH:MM`` in +07:00, newspapers by name,
+crawl statistics as a table, article text as an excerpt, tags as links; in query results the
+``Article``/``Title`` columns link to the article, ``Snippet`` is highlighted, ``URLs`` is one
+link per line. ``extra_template_vars`` gives the article page (``templates/row.html``) the
+article with its sources. SQLite gets ``COLLATE vi`` (``crawler.datasette.vietnamese``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from concurrent.futures import ThreadPoolExecutor
+import re
+from functools import lru_cache
+from importlib import resources
+from urllib.parse import parse_qsl, urlencode
+
+import markupsafe
+import yaml
+from datasette import hookimpl
+from datasette.filters import FilterArguments
+from datasette.utils import urlsafe_components
+from datasette.utils.asgi import Response
+
+from crawler.datasette.vietnamese import collate, label, looks_like_timestamp, sort_key, vn_datetime
+import time
+
+from crawler.store.search import NOTHING, check_query, fts_query, phrase_query, prefix_letters_match, query_terms
+from crawler.text import fold
+
+# snippet() markers: control characters that never occur in stored (cleaned) text, turned
+# into <mark> after the whole snippet has been HTML-escaped.
+MARK_START, MARK_END = "\x02", "\x03"
+EXCERPT_CHARS = 240
+INTERNAL_DATABASES = {"_internal", "_memory"}
+MMAP_BYTES = 4 * 2**30
+# The table search box lists, counts and facets at most this many matches, the most recently
+# archived, and the search page ranks at most this many: a common word matches half the
+# archive, and counting, faceting or scoring all of it would take seconds at a million
+# articles (bench/search.py measures it).
+SEARCH_BOUND = 1000
+# A phrase of common words, or a prefix typed with a letter mark (nuô*), is checked article by
+# article; such a query is looked for among the newest this many articles having all its words.
+PHRASE_WINDOW = 20_000
+LETTERS_WINDOW = 5_000
+# What serving the archive needs, applied where the setting is still Datasette's default.
+SERVE_SETTINGS = {
+    "sql_time_limit_ms": 3000,
+    "facet_time_limit_ms": 500,
+    "max_returned_rows": 1000,
+    "default_page_size": 50,
+    "truncate_cells_html": 300,
+    "suggest_facets": False,
+    "allow_download": False,
+    "num_sql_threads": 4,
+}
+# The table search box's own parameter (see asgi_wrapper): Datasette's built-in ?_search=
+# handling would match the whole archive first; ours is bounded.
+VN_SEARCH = "_vn_search"
+
+
+@lru_cache(maxsize=1)
+def config() -> dict:
+    """``archive.yml``: instance, database and canned-query metadata (package data)."""
+    text = resources.files(__package__).joinpath("archive.yml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def _fill(value, db_url: str):
+    """Replace ``{db}`` with the database's URL in every string of ``value``."""
+    if isinstance(value, str):
+        return value.replace("{db}", db_url)
+    if isinstance(value, dict):
+        return {k: _fill(v, db_url) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, db_url) for v in value]
+    return value
+
+
+def archives(datasette) -> list[str]:
+    """Names of the served databases that are archives (found at startup)."""
+    return getattr(datasette, "_vn_archives", [])
+
+
+def is_archive(datasette, database: str | None) -> bool:
+    return database is not None and database in archives(datasette)
+
+
+def _vn_fold(value):
+    return fold(value) if isinstance(value, str) else value
+
+
+def _vn_match(value):
+    return fts_query(value if isinstance(value, str) else None)
+
+
+def _vn_phrase(value):
+    return phrase_query(value if isinstance(value, str) else None)
+
+
+def _vn_loose(value):
+    return fts_query(value if isinstance(value, str) else None, loose=True)
+
+
+def search_window(query) -> int:
+    """How many of the newest articles having all the words a costly query is checked in;
+    0 when the query is not costly that way (no phrase, no marked prefix)."""
+    if not isinstance(query, str) or check_query(query):
+        return 0
+    if not prefix_letters_match(query):
+        return LETTERS_WINDOW
+    if fts_query(query, loose=True) != fts_query(query):
+        return PHRASE_WINDOW
+    return 0
+
+
+# bm25() first counts, for each word of the query, every article in the archive that has it:
+# ~50 ms for a word in most of a million articles, whatever is being ranked. Scoring uses the
+# query's words found in at most this many articles (or this share of the archive); rank
+# among the rest: articles with all the words in the title first, then the newest.
+SCORE_MAX_DOCS = 20_000
+SCORE_MAX_SHARE = 0.05
+_DOC_FREQ: dict[tuple[str, str], tuple[int, float]] = {}
+DOC_FREQ_SECONDS = 3600
+
+
+def _doc_freq(conn, key: str, term: str) -> int:
+    """Articles having ``term`` (an index spelling), cached for an hour per database file."""
+    hit = _DOC_FREQ.get((key, term))
+    if hit and time.monotonic() - hit[1] < DOC_FREQ_SECONDS:
+        return hit[0]
+    if term == "":  # the archive's size (rowids only grow; close enough, and instant)
+        n = conn.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
+    else:
+        quoted = '"' + term.replace('"', '""') + '"'
+        n = conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [quoted]).fetchone()[0]
+    if len(_DOC_FREQ) > 100_000:
+        _DOC_FREQ.clear()
+    _DOC_FREQ[(key, term)] = (n, time.monotonic())
+    return n
+
+
+def rank_query(conn, key: str, query) -> str:
+    """The FTS5 query bm25() scores with: the wanted words that are not too common, OR-ed."""
+    terms = query_terms(query if isinstance(query, str) else None)
+    if not terms:
+        return NOTHING
+    total = _doc_freq(conn, key, "")
+    limit = max(SCORE_MAX_DOCS, int(total * SCORE_MAX_SHARE))
+    keep = [t for spellings in terms for t in spellings if _doc_freq(conn, key, t) <= limit]
+    return " OR ".join('"' + t + '"' for t in dict.fromkeys(keep)) or NOTHING
+
+
+def title_query(query) -> str:
+    """The query's words all in the title (no exclusions, no prefixes: NOTHING then)."""
+    if not isinstance(query, str) or "*" in query or check_query(query):
+        return NOTHING
+    loose = fts_query(query, loose=True)
+    if loose == NOTHING or " NOT " in loose:
+        return NOTHING
+    return f"title : ({loose})"
+
+
+def _vn_prefix_ok(query, title, text):
+    return 1 if prefix_letters_match(query if isinstance(query, str) else None, title, text) else 0
+
+
+def _vn_lettered(query):
+    return 0 if prefix_letters_match(query if isinstance(query, str) else None) else 1
+
+
+# -- setup --------------------------------------------------------------------------------------
+
+
+@hookimpl
+def startup(datasette):
+    async def inner():
+        from datasette.app import DEFAULT_SETTINGS
+
+        for key, value in SERVE_SETTINGS.items():
+            if datasette._settings.get(key) == DEFAULT_SETTINGS.get(key):
+                datasette._settings[key] = value
+        # Datasette copies these settings into attributes when it is built; keep them in step.
+        datasette.sql_time_limit_ms = datasette.setting("sql_time_limit_ms")
+        datasette.max_returned_rows = datasette.setting("max_returned_rows")
+        datasette.page_size = datasette.setting("default_page_size")
+        threads = datasette.setting("num_sql_threads")
+        if datasette.executor is not None and threads and datasette.executor._max_workers != threads:
+            old, datasette.executor = datasette.executor, ThreadPoolExecutor(max_workers=threads)
+            old.shutdown(wait=False)
+        found = []
+        for name, db in datasette.databases.items():
+            if name in INTERNAL_DATABASES:
+                continue
+            if await db.table_exists("articles"):
+                found.append(name)
+        datasette._vn_archives = found
+
+    return inner
+
+
+@hookimpl
+def get_metadata(datasette, key, database, table):
+    names = archives(datasette)
+    if not names:
+        return {}
+    conf = config()
+    meta = _fill(copy.deepcopy(conf["instance"]), datasette.urls.database(names[0]))
+    meta["databases"] = {name: _fill(copy.deepcopy(conf["database"]), datasette.urls.database(name))
+                         for name in names}
+    return meta
+
+
+@hookimpl
+def canned_queries(datasette, database, actor):
+    if not is_archive(datasette, database):
+        return None
+    return _fill(copy.deepcopy(config()["queries"]), datasette.urls.database(database))
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    env.filters["vn_label"] = label
+    env.filters["vn_datetime"] = vn_datetime
+
+
+@hookimpl(trylast=True)
+def prepare_connection(conn, database, datasette):
+    conn.create_function("vn_fold", 1, _vn_fold, deterministic=True)
+    conn.create_function("vn_match", 1, _vn_match, deterministic=True)
+    conn.create_function("vn_phrase", 1, _vn_phrase, deterministic=True)
+    conn.create_function("vn_prefix_ok", 3, _vn_prefix_ok, deterministic=True)
+    conn.create_function("vn_lettered", 1, _vn_lettered, deterministic=True)
+    conn.create_function("vn_loose", 1, _vn_loose, deterministic=True)
+    conn.create_function("vn_window", 1, search_window, deterministic=True)
+    conn.create_function("vn_bound", 0, lambda: SEARCH_BOUND)
+    conn.create_function("vn_title", 1, title_query, deterministic=True)
+    if database not in INTERNAL_DATABASES:
+        key = next((row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"), "") or database
+        conn.create_function("vn_rank", 1, lambda q: rank_query(conn, key, q))
+    conn.create_function("vn_datetime", 1, vn_datetime, deterministic=True)
+    conn.create_collation("vi", collate)
+    if database in INTERNAL_DATABASES:
+        return
+    has_index = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'articles_fts' AND type = 'table'"
+    ).fetchone()
+    if has_index:
+        conn.create_function("escape_fts", 1, _vn_match, deterministic=True)
+    conn.execute("PRAGMA query_only = 1")
+    # Read through the OS page cache instead of copying pages: 2-3x faster table searches and
+    # facets on a large archive (SQLite caps the size at its compile-time maximum).
+    conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+
+
+# -- requests: robots header, query limits, the table search parameter ------------------------
+
+_SEARCH_PARAMS = re.compile(r"^(q|_search(_\w+)?|" + VN_SEARCH + ")$")
+
+
+def _too_long_response(path: str, message: str):
+    if path.endswith(".json"):
+        return Response.json({"ok": False, "error": message, "status": 400}, status=400)
+    body = markupsafe.Markup(
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{t}</title></head>'
+        '<body><h1>{t}</h1><p class="message-error">{m}</p><p><a href="javascript:history.back()">'
+        "Quay lại · Back</a></p></body></html>"
+    ).format(t="Câu tìm không hợp lệ · Query not accepted", m=message)
+    return Response.html(str(body), status=400)
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def archive_app(scope, receive, send):
+            if scope["type"] != "http":
+                return await app(scope, receive, send)
+
+            async def send_with_header(event):
+                if event["type"] == "http.response.start":
+                    headers = [h for h in event.get("headers", []) if h[0].lower() != b"x-robots-tag"]
+                    event = {**event, "headers": headers + [(b"x-robots-tag", b"noindex, nofollow")]}
+                await send(event)
+
+            # The archives are found at startup; this wrapper runs before Datasette's own
+            # first-request startup, and needs them.
+            await datasette.invoke_startup()
+            query = scope.get("query_string", b"").decode("latin-1")
+            if query and ("q=" in query or "_search" in query or "sql=" in query):
+                pairs = parse_qsl(query, keep_blank_values=True)
+                values = dict(pairs)
+                for key, value in pairs:
+                    texts = [value] if _SEARCH_PARAMS.match(key) else []
+                    if key == "sql":
+                        texts = _match_operands(value, values)
+                    for text in texts:
+                        problem = check_query(text)
+                        if not problem:
+                            continue
+                        response = _too_long_response(scope.get("path", ""), problem)
+                        return await response.asgi_send(send_with_header)
+                scope = _route_table_search(datasette, scope, pairs)
+            return await app(scope, receive, send_with_header)
+
+        return archive_app
+
+    return wrap
+
+
+_MATCH_OPERAND = re.compile(r"(?is)\bmatch\s*(?:vn_match\s*\(\s*)?(?:'((?:[^']|'')*)'|:(\w+))")
+
+
+def _match_operands(sql: str, params: dict) -> list[str]:
+    """The strings custom SQL hands to FTS5 ``MATCH`` (literals, or named parameters' values):
+    held to the same limits as a typed search, since FTS5 runs them past the time limit too."""
+    out = []
+    for literal, name in _MATCH_OPERAND.findall(sql):
+        out.append(literal.replace("''", "'") if not name else params.get(name, ""))
+    return out
+
+
+def _route_table_search(datasette, scope, pairs):
+    """``/<archive>/articles?_search=`` → our bounded ``_vn_search`` (see filters_from_request)."""
+    if not any(k == "_search" for k, _ in pairs):
+        return scope
+    parts = scope.get("path", "").strip("/").split("/")
+    if len(parts) != 2 or re.sub(r"\.(json|csv)$", "", parts[1]) != "articles":
+        return scope
+    if parts[0] not in archives(datasette):
+        return scope
+    renamed = [(VN_SEARCH if k == "_search" else k, v) for k, v in pairs]
+    return {**scope, "query_string": urlencode(renamed).encode("latin-1", "replace"),
+            "vn_search_from": "_search"}
+
+
+@hookimpl
+def filters_from_request(request, database, table, datasette):
+    if table != "articles" or not is_archive(datasette, database):
+        return None
+    typed = request.args.get(VN_SEARCH)
+    if typed is None:
+        return None
+    if not typed.strip():
+        return FilterArguments([], extra_context={"supports_search": True, "search": ""})
+    # The newest SEARCH_BOUND matches (FTS5 walks its rowids backwards and stops), checked for
+    # letters when a prefix was typed with a mark.
+    # A paper or province chosen in the facets narrows the matches before the bound, so that
+    # its older matches are not crowded out by other papers' newer ones. (+rowid: a check on
+    # each match, not a lookup per rowid of the paper.)
+    narrow, params = "", {"vn_search": typed}
+    for column in ("site", "province"):
+        value = request.args.get(column) or request.args.get(f"{column}__exact")
+        if value:
+            narrow += f" and +rowid in (select rowid from articles where {column} = :vn_{column})"
+            params[f"vn_{column}"] = value
+    window = search_window(typed)
+    if window:  # see PHRASE_WINDOW; the table template says so
+        narrow += (" and rowid >= (select coalesce(min(rowid), 0) from (select rowid from articles_fts"
+                   f" where articles_fts match vn_loose(:vn_search) order by rowid desc limit {window}))")
+    bound = SEARCH_BOUND
+
+    async def inner():
+        # The matches are found once, here (under the SQL time limit like any query), and
+        # handed to the page's row, count and facet queries as a list: otherwise each of those
+        # five queries would run the full-text search again.
+        db = datasette.get_database(database)
+        found = await db.execute(
+            "select rowid from articles_fts where articles_fts match vn_match(:vn_search)"
+            f" and (vn_lettered(:vn_search) = 0 or vn_prefix_ok(:vn_search, title, text)){narrow}"
+            f" order by rowid desc limit {bound}", params)
+        ids = json.dumps([row[0] for row in found.rows])
+        return FilterArguments(
+            ["rowid in (select value from json_each(:vn_ids))"], {"vn_ids": ids},
+            [f'tìm · search "{typed}"'],
+            {"supports_search": True, "search": typed, "search_bound": bound, "search_window": window},
+        )
+
+    return inner
+
+
+def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _highlight(snippet: str) -> markupsafe.Markup:
+    escaped = str(markupsafe.escape(snippet))
+    return markupsafe.Markup(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+
+
+def http_url(url) -> str | None:
+    """``url`` if it is an http(s) URL (safe to put in an href), else None."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    return url if re.match(r"(?i)^https?://[^\s]", url) and not re.search(r"[\x00-\x1f]", url) else None
+
+
+def _link(href: str, label_: str, css: str = "") -> markupsafe.Markup:
+    cls = f' class="{css}"' if css else ""
+    return markupsafe.Markup('<a href="{}"{}>{}</a>').format(href, markupsafe.Markup(cls), label_)
+
+
+def _external(url: str) -> markupsafe.Markup:
+    safe = http_url(url)
+    if not safe:
+        return markupsafe.escape(url)
+    return markupsafe.Markup('<a href="{}" rel="noopener noreferrer nofollow">{}</a>').format(safe, url)
+
+
+def _article_path(datasette, database: str, content_hash: str) -> str:
+    return datasette.urls.row(database, "articles", content_hash)
+
+
+def _time(iso: str) -> markupsafe.Markup:
+    return markupsafe.Markup('<time datetime="{}">{}</time>').format(iso, vn_datetime(iso))
+
+
+def _row_value(row, key):
+    try:
+        return row[key]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def stats_table(value: str):
+    """Scrapy's stats JSON as a two-column table, dates in +07:00; None if not a JSON object."""
+    try:
+        stats = json.loads(value)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(stats, dict):
+        return None
+    rows = []
+    for key in sorted(stats):
+        v = stats[key]
+        shown = vn_datetime(v) if looks_like_timestamp(v) else (f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v)
+        rows.append(markupsafe.Markup("<tr><th>{}</th><td>{}</td></tr>").format(key, shown))
+    return markupsafe.Markup('<table class="crawl-stats">{}</table>').format(markupsafe.Markup("").join(rows))
+
+
+@lru_cache(maxsize=8)
+def _papers_cached(path: str, mtime: float) -> dict:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return dict(conn.execute("SELECT name, paper FROM sites WHERE paper IS NOT NULL").fetchall())
+    except sqlite3.Error:
+        return {}
+    finally:
+        conn.close()
+
+
+def paper_names(datasette, database: str | None) -> dict:
+    """``{spider name: paper}`` from the database's ``sites`` table (re-read when the file changes)."""
+    import os
+
+    if not is_archive(datasette, database):
+        return {}
+    db = datasette.get_database(database)
+    if not db.path:
+        return {}
+    try:
+        mtime = os.stat(db.path).st_mtime
+    except OSError:
+        return {}
+    return _papers_cached(db.path, mtime)
+
+
+_URL_COLUMNS = {"url", "canonical_url", "Source", "Example URL"}
+_SITE_COLUMNS = {"site", "Site", "name"}
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if not is_archive(datasette, database):
+        return None
+    if column == "Run" and table is None and isinstance(value, int):
+        return _link(datasette.urls.row(database, "crawls", str(value)), str(value))
+    if value is None or not isinstance(value, str):
+        return None
+    if looks_like_timestamp(value):
+        return _time(value)
+    if column in _SITE_COLUMNS and (table in (None, "articles", "urls", "rejects", "crawls") or
+                                    (table == "sites" and column == "name")):
+        paper = paper_names(datasette, database).get(value)
+        if paper and table != "sites":
+            return markupsafe.Markup('<span class="paper" title="{}">{}</span>').format(value, paper)
+        return None
+    if column in _URL_COLUMNS:
+        return _external(value)
+    if table == "articles":
+        if column == "text":
+            return _excerpt(value)
+        if column == "tags":
+            return _tag_links(datasette, database, value)
+        return None
+    if table == "crawls" and column == "stats":
+        return stats_table(value)
+    if table == "sites" and column == "domains":
+        return _json_list(value)
+    if table is not None:
+        return None
+    # Query results (canned or not): conventions on column names.
+    if column in ("hash", "Article") and len(value) == 16:
+        return _link(_article_path(datasette, database, value), value)
+    if column == "Title":
+        content_hash = _row_value(row, "hash") or _row_value(row, "Article")
+        if content_hash:
+            return _link(_article_path(datasette, database, content_hash), value, "article-link")
+        return None
+    if column == "Snippet":
+        return _highlight(value)
+    if column == "URLs":
+        return markupsafe.Markup("<br>").join(_external(u) for u in value.split("\n") if u)
+    if column == "Sites":
+        names = paper_names(datasette, database)
+        return ", ".join(names.get(s, s) for s in value.split(","))
+    return None
+
+
+def _json_list(value: str):
+    try:
+        items = json.loads(value)
+    except ValueError:
+        return None
+    return ", ".join(map(str, items)) if isinstance(items, list) else None
+
+
+def _tag_links(datasette, database: str, value: str):
+    try:
+        tags = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(tags, list):
+        return None
+    base = datasette.urls.table(database, "articles")
+    links = [_link(f"{base}?{urlencode({'tags__arraycontains': t})}", str(t)) for t in tags]
+    return markupsafe.Markup(", ").join(links)
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+@hookimpl
+def extra_template_vars(template, database, table, columns, view_name, request, datasette):
+    if not is_archive(datasette, database) or request is None:
+        return {}
+    common = {"paper_names": paper_names(datasette, database), "vn_sort_key": sort_key,
+              "search_bound": SEARCH_BOUND}
+    if table != "articles":
+        return common
+
+    async def article_page():
+        db = datasette.get_database(database)
+        pks = urlsafe_components(request.url_vars["pks"])
+        rows = await db.execute(
+            """SELECT a.*, s.paper, s.former_province FROM articles a
+               LEFT JOIN sites s ON s.name = a.site WHERE a.hash = ?""",
+            pks[:1],
+        )
+        if not rows.rows:
+            return common
+        art = dict(rows.rows[0])
+        urls = await db.execute(
+            "SELECT url, site, first_seen, last_seen FROM urls WHERE hash = ? ORDER BY first_seen, url",
+            [art["hash"]],
+        )
+        try:
+            tags = json.loads(art.get("tags") or "[]")
+        except ValueError:
+            tags = []
+        paragraphs = _paragraphs(art.get("text") or "")
+        lead = (art.get("description") or "").strip()
+        if lead and paragraphs and paragraphs[0].startswith(lead.rstrip(".… ")):
+            lead = ""  # the lead is the text's first paragraph: show it once
+        names = common["paper_names"]
+        art.update(
+            paragraphs=paragraphs,
+            lead=lead,
+            published_display=vn_datetime(art["published"]) if art.get("published") else None,
+            url=http_url(art.get("url")),
+            raw_url=art.get("url"),
+            canonical_url=http_url(art.get("canonical_url")),
+            sources=[dict(r, url=http_url(r["url"]), label=r["url"], paper=names.get(r["site"], r["site"]),
+                          first_seen=vn_datetime(r["first_seen"]), last_seen=vn_datetime(r["last_seen"]))
+                     for r in urls.rows],
+            tag_list=tags if isinstance(tags, list) else [],
+            site_url=datasette.urls.table(database, "articles") + "?" + urlencode({"site": art["site"]}),
+        )
+        return {**common, "article": art}
+
+    async def table_page():
+        search = request.args.get(VN_SEARCH) or request.args.get("_search")
+        if not search:
+            return common
+        query = {"q": search}
+        for key in ("site", "province"):
+            if request.args.get(key):
+                query[key] = request.args[key]
+        return {**common, "ranked_search_url": datasette.urls.query(database, "search") + "?" + urlencode(query),
+                "search_bound": SEARCH_BOUND}
+
+    if view_name == "row":
+        return article_page
+    if view_name == "table":
+        return table_page
+    return common

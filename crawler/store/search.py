@@ -1,6 +1,6 @@
 """Vietnamese full-text search: turn what a reader types into an FTS5 query on ``articles_fts``.
 
-The index (migration ``m002_search_index`` in ``crawler/store/archive.py``) is FTS5 over the stored
+The index (migration ``m002_search_index`` in ``crawler/store/migrations.py``) is FTS5 over the stored
 ``title`` and ``text`` with ``tokenize="unicode61 remove_diacritics 2"``. That tokenizer lowercases
 and drops every Vietnamese diacritic, including letters that carry two marks (``ế``, ``ặ``, ``ờ``),
 so tone placement (``uỷ``/``ủy``) and NFD never matter inside the index. It does *not* fold ``đ``:
@@ -27,8 +27,19 @@ raises a syntax error):
 - ``nông OR ngư``: either; ``OR`` binds loosest, as in FTS5 (``a b OR c`` is ``(a b) OR c``);
 - ``-covid`` or ``NOT covid``: without this word (or ``-"phrase"``); ``AND`` may be typed, it
   changes nothing;
-- ``hoa*``: a prefix (``hoa``, ``hoàng``, ``hoạch``…);
+- ``hoa*``: a prefix (``hoa``, ``hoàng``, ``hoạch``…). A prefix typed with a letter's own mark
+  keeps that letter: ``nuô*`` finds ``nuôi`` but not ``nước`` (``ô`` is not ``ư``), ``đa*``
+  finds ``đã`` but not ``dân``. The index has no marks at all, so ``fts_query`` matches the
+  bare prefix and ``prefix_letters_match`` checks the letters on each matching article (the
+  search page and the table search box both apply it); tone marks never count;
 - ``title:đảng`` / ``title:"đại hội"``: in the title only (``text:`` for the body).
+
+Limits (``check_query``): at most ``MAX_QUERY_CHARS`` characters and ``MAX_QUERY_WORDS`` words.
+Each word is a posting list FTS5 merges, and ``snippet()`` scores every phrase on every row it
+shows, inside one SQLite step that the SQL time limit (a progress handler, run *between*
+steps) cannot interrupt; a 5,000-character query held a worker for 35 s. Beyond the limits
+``fts_query`` raises ``QueryTooLong`` with a message for the reader, and the Datasette plugin
+answers 400 before any SQL runs.
 
 ``phrase_query`` gives the same words as one phrase; the ranked search puts articles that
 contain the typed words in that order first (bm25 alone ignores word order, so "Đảng viên …
@@ -37,12 +48,15 @@ contain the typed words in that order first (bm25 alone ignores word order, so "
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
+import unicodedata
 
 from crawler.text import fold
 
-__all__ = ["fts_query", "phrase_query", "NOTHING"]
+__all__ = ["fts_query", "phrase_query", "query_terms", "check_query", "prefix_letters_match", "QueryTooLong", "NOTHING",
+           "MAX_QUERY_CHARS", "MAX_QUERY_WORDS"]
 
 # A valid FTS5 query that matches no row: what an empty query becomes.
 NOTHING = '""'
@@ -66,13 +80,110 @@ _PIECE = re.compile(
 # as consecutive sub-phrases instead (each still exact, their adjacency no longer enforced).
 MAX_SPELLINGS = 16
 
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 12
+
+
+class QueryTooLong(ValueError):
+    """A query beyond the limits; ``str()`` is the message for the reader (Vietnamese · English)."""
+
+
+def check_query(query: str | None) -> str | None:
+    """The reader's message if ``query`` is beyond the limits, else None."""
+    if not query:
+        return None
+    if len(query) > MAX_QUERY_CHARS:
+        return (f"Câu tìm quá dài ({len(query):,} ký tự, tối đa {MAX_QUERY_CHARS}) · "
+                f"Query too long ({len(query):,} characters; at most {MAX_QUERY_CHARS}). "
+                "Bớt từ hoặc dùng bộ lọc · Use fewer words or the filters.")
+    words = len(_TOKEN.findall(fold(query.translate(_QUOTES))))
+    if words > MAX_QUERY_WORDS:
+        return (f"Câu tìm có quá nhiều từ ({words}, tối đa {MAX_QUERY_WORDS}) · "
+                f"Too many words ({words}; at most {MAX_QUERY_WORDS}). "
+                "Bớt từ hoặc dùng bộ lọc · Use fewer words or the filters.")
+    return None
+
+
+# Marks that make another letter (ă â ê ô ơ ư) as opposed to tone marks; đ is a letter of its own.
+_TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"), None)
+_LETTER_MARKS = "\u0302\u0306\u031b"
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def _letters(s: str) -> str:
+    """Lowercase, NFC, tone marks removed, letter marks and đ kept (``Nuối`` → ``nuôi``)."""
+    s = unicodedata.normalize("NFD", s.replace("\u00d0", "\u0110").replace("\u00f0", "\u0111").lower())
+    return unicodedata.normalize("NFC", s.translate(_TONE_MARKS))
+
+
+def _lettered_prefixes(query: str) -> list[str]:
+    """The prefixes of ``query`` typed with a vowel's letter mark, in ``_letters`` form."""
+    out = []
+    for m in _PIECE.finditer(query.translate(_QUOTES)):
+        raw = m.group("word")
+        if raw is None or not raw.endswith("*") or m.group("neg"):
+            continue
+        words = _WORDS.findall(_letters(raw))
+        if words and any(c in _LETTER_MARKS for c in unicodedata.normalize("NFD", words[-1])):
+            out.append(words[-1])
+    return out
+
+
+_TONES_NFD = ("\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
+_VOWELS = set("aăâeêioôơuưy")
+
+
+def _spelled(prefix: str) -> list[str]:
+    """Every way ``prefix`` (``_letters`` form) can appear in NFC text: with no tone, or with
+    one of the five tones on any one of its vowels."""
+    out = {prefix}
+    for i, ch in enumerate(prefix):
+        if ch in _VOWELS:
+            for tone in _TONES_NFD:
+                out.add(prefix[:i] + unicodedata.normalize("NFC", ch + tone) + prefix[i + 1:])
+    if prefix.startswith("d"):  # a typed d may stand for đ
+        out |= {"đ" + p[1:] for p in out}
+    return sorted(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _prefix_patterns(query: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(_spelled(p)) for p in _lettered_prefixes(query))
+
+
+def _starts_a_word(text: str, spellings: tuple[str, ...]) -> bool:
+    # str.find, not a regex alternation: this runs on every matching article's whole text.
+    for spelling in spellings:
+        at = text.find(spelling)
+        while at != -1:
+            if at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_"):
+                return True
+            at = text.find(spelling, at + 1)
+    return False
+
+
+def prefix_letters_match(query: str | None, *texts: str | None) -> bool:
+    """True unless ``query`` has a prefix typed with a letter mark (``nuô*``) that no word of
+    ``texts`` starts with, letter for letter (tones ignored). Cheap when it has none."""
+    patterns = _prefix_patterns(query) if query and "*" in query else ()
+    if not patterns:
+        return True
+    text = " ".join(t for t in texts if t).replace("\u00d0", "Đ").replace("\u00f0", "đ").lower()
+    if not unicodedata.is_normalized("NFC", text):  # stored text is NFC already
+        text = unicodedata.normalize("NFC", text)
+    return all(_starts_a_word(text, spellings) for spellings in patterns)
+
 
 def _spellings(token: str) -> list[str]:
     """The index spellings a folded token may stand for.
 
     ``đ`` only ever starts a Vietnamese syllable, and syllables are separate tokens, so only a
     leading ``d`` may have been ``đ`` (``dan`` → ``dan``/``đan``; ``covid`` stays ``covid``).
+    A token fold() made from a typed ``đ`` is marked with a leading ``\x00`` (see
+    ``fts_query``, prefixes only): it stands for ``đ`` alone.
     """
+    if token.startswith("\x00"):
+        return ["đ" + token[2:]]
     return [token, "đ" + token[1:]] if token.startswith("d") else [token]
 
 
@@ -105,14 +216,25 @@ def _phrase(tokens: list[str], prefix: bool) -> str:
     return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
 
 
-def fts_query(query: str | None) -> str:
+def _loose(tokens: list[str], prefix: bool) -> str:
+    """The words of a phrase, each anywhere (AND): what ``fts_query(loose=True)`` uses."""
+    parts = [_phrase([tok], prefix and i == len(tokens) - 1) for i, tok in enumerate(tokens)]
+    return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+
+def fts_query(query: str | None, *, loose: bool = False) -> str:
     """Return the FTS5 MATCH expression for what a reader typed (see the module docstring).
 
     Always a valid FTS5 query; one that matches nothing (``NOTHING``) when ``query`` has no
-    words.
+    words. ``loose``: phrases become their words anywhere (AND), everything else the same; a
+    superset of the matches that FTS5 finds far faster than a phrase of common words, which it
+    must check word position by word position in every article that has all of them.
     """
     if not query:
         return NOTHING
+    problem = check_query(query)
+    if problem:
+        raise QueryTooLong(problem)
     text = query.translate(_QUOTES)
     positives: list[str] = []  # expressions, with "OR" markers between some of them
     negatives: list[str] = []
@@ -127,14 +249,18 @@ def fts_query(query: str | None) -> str:
             continue
         prefix = m.group("phrase") is None and raw.endswith("*")
         tokens = _TOKEN.findall(fold(raw))
+        if prefix and tokens and _letters(_TOKEN.findall(raw)[-1] if _TOKEN.findall(raw) else "").startswith("đ"):
+            # A prefix typed with đ keeps the letter: "đa*" finds đã, not dân.
+            tokens[-1] = "\x00" + tokens[-1]
         if not tokens:
             continue
-        expr = _phrase(tokens, prefix)
+        build = _loose if loose and not (m.group("neg") or negate_next) else _phrase
+        expr = build(tokens, prefix)
         col = (m.group("col") or "").lower()
         if col in COLUMNS:
             expr = f"{col} : {expr if expr.startswith('(') else '(' + expr + ')'}"
         elif m.group("col"):  # "word:word" that is not a column filter: the words themselves
-            expr = _phrase(_TOKEN.findall(fold(m.group("col"))) + tokens, prefix)
+            expr = build(_TOKEN.findall(fold(m.group("col"))) + tokens, prefix)
         (negatives if m.group("neg") or negate_next else positives).append(expr)
         negate_next = False
     # Drop OR markers that do not stand between two expressions.
@@ -166,7 +292,29 @@ def phrase_query(query: str | None) -> str:
     Only for plain queries of two or more words; anything with operators, quotes, prefixes or
     column filters gives ``NOTHING``.
     """
-    if not query or _OPERATORS.search(query.translate(_QUOTES)):
+    if not query or check_query(query) or _OPERATORS.search(query.translate(_QUOTES)):
         return NOTHING
     tokens = _TOKEN.findall(fold(query))
     return _phrase(tokens, False) if len(tokens) >= 2 else NOTHING
+
+
+def query_terms(query: str | None) -> list[list[str]]:
+    """The index spellings of each word the reader wants (not the excluded ones): for scoring.
+
+    ``query_terms('Đại hội -covid')`` == ``[["dai", "đai"], ["hoi"]]``. Empty beyond the limits.
+    """
+    if not query or check_query(query):
+        return []
+    out: list[list[str]] = []
+    negate_next = False
+    for m in _PIECE.finditer(query.translate(_QUOTES)):
+        raw = m.group("phrase") if m.group("phrase") is not None else m.group("word")
+        if not m.group("neg") and not m.group("col") and raw in ("OR", "AND", "NOT"):
+            negate_next = raw == "NOT"
+            continue
+        if not (m.group("neg") or negate_next):
+            prefix = m.group("phrase") is None and raw.endswith("*")
+            tokens = _TOKEN.findall(fold(raw))
+            out += [_spellings(t) for t in (tokens[:-1] if prefix else tokens)]
+        negate_next = False
+    return out

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from crawler.items import ArticleRecord
 from crawler.store.archive import Archive, now_iso
-from crawler.text.extract import is_chrome_line
+from crawler.text.plain import clean_saved_text, paper_from_text
 from crawler.sites import site_for_url
 from crawler.text import clean
 
@@ -28,6 +28,8 @@ class TextFile:
     name: str
     text: str
     url: str | None
+    # The paper the text names itself by (masthead, dateline tag), for files without a URL.
+    paper: str | None = None
 
 
 def parse_text_file(path: Path) -> TextFile:
@@ -38,10 +40,11 @@ def parse_text_file(path: Path) -> TextFile:
         last = matches[-1]
         url = last.group(1)
         raw = (raw[: last.start()] + raw[last.end():]).strip()
-    # Hand-saved pages carry the same site chrome (clock, weather, "Theo dõi …") that
-    # extraction removes from HTML; drop those lines so imported text matches crawled text.
-    lines = [line for line in raw.split("\n") if not is_chrome_line(line.strip())]
-    return TextFile(path.name, clean("\n".join(lines)), url)
+    # Hand-saved pages carry the same site chrome (clock, weather, "Theo dõi …", related
+    # news after the byline) that extraction removes from HTML; the same line rules apply
+    # so that imported text matches crawled text. The paper is read before they run (the
+    # masthead is chrome).
+    return TextFile(path.name, clean_saved_text(raw), url, paper_from_text(raw))
 
 
 def export_texts(archive: Archive, out_dir: Path, site: str | None = None) -> int:
@@ -76,7 +79,7 @@ def import_texts(archive: Archive, in_dir: Path) -> dict[str, int]:
         first_line = doc.text.split("\n", 1)[0]
         records.append(ArticleRecord(
             urls=[doc.url or f"file:{doc.name}"],
-            site=site_for_url(doc.url) if doc.url else "import",
+            site=site_for_url(doc.url) if doc.url else (doc.paper or "unknown"),
             fetched_at=now_iso(),
             article={
                 "title": first_line if len(first_line) <= MAX_TITLE_CHARS else None,

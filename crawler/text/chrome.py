@@ -24,8 +24,18 @@ Where each row came from:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _I = re.IGNORECASE
+
+
+@dataclass(frozen=True)
+class ClassHint:
+    """Class names of one role: ``words`` match a whole space-separated word of ``@class``,
+    ``parts`` any substring of it. ``crawler.text.markup.ClassIndex`` compiles them once."""
+
+    words: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
 
 
 def _class(*tokens: str) -> str:
@@ -44,20 +54,17 @@ def _class_word(*words: str) -> str:
 # Dropped from the tree before trafilatura sees it. Metadata hidden in some of
 # them (the date line, the tag list) is read first. Class names are hints only:
 # a site with other names still loses its chrome through the text patterns
-# below and trafilatura's own boilerplate rules.
+# below and trafilatura's own boilerplate rules. The class-based rows are in
+# CLASS_HINTS["chrome"] below; these are the rest.
 CHROME_XPATHS: list[str] = [
-    # [spec][seed] clock + weather bar, "follow us on Google News", breadcrumb.
-    f"//*[{_class_word('header-top', 'clock', 'weather', 'follow-news', 'breadcrumb', 'breadcrumbs')}]",
-    # [spec][sites] share bar, tag line, related box, comment form of the
-    # -a<id>.html family.
-    f"//*[{_class_word('share-buttons', 'related-news', 'box-comment', 'social-share')}]",
-    f"//*[{_class_word('tags', 'comments', 'comment', 'related')}]",
     # [spec][vn] comment forms (a text area or an e-mail field); some sites
     # wrap the whole page in a <form>, hence the conditions.
     "//form[.//textarea or .//input[@type='email']]",
 ]
 
 # --- Whole lines / element texts that are chrome -----------------------------
+# A tag-box label standing alone: the line after it is the tag list, whatever it says.
+TAG_LABEL_PATTERN = re.compile(r"(?:Từ khóa|Từ khoá|Tags?|Chủ đề)\s*:?", _I)
 # [spec][vn] "Từ khóa: Đại hội Đảng Cà Mau": its links are the tags.
 TAG_LINE_PATTERN = re.compile(r"(?:Từ khóa|Từ khoá|Tags?|Chủ đề)\s*:.{0,300}", _I)
 
@@ -90,7 +97,30 @@ CHROME_LINE_PATTERNS: list[re.Pattern[str]] = [
     # [spec] comment form labels.
     re.compile(r"\*?\s*(?:Email|Họ (?:và )?tên|Nội dung)\s*(?:\(không hiển thị trên trang\))?\s*:?", _I),
     # [spec][vn] copyright footer.
-    re.compile(r"(?:©|Copyright\s*(?:©|\(c\)|\d{4})|Bản quyền thuộc).{0,300}", _I),
+    re.compile(r"(?:©|Copyright\b|Bản quyền thuộc).{0,300}", _I),
+    # [vn] a tag-box label on a line of its own (its list follows: see TAG_LABEL_PATTERN).
+    re.compile(r"(?:Từ khóa|Từ khoá|Tags?|Chủ đề)\s*:?", _I),
+    # CMS shortcodes left unrendered: "[button link=…]Send us…[/button]".
+    re.compile(r"\[(\w+)\b[^\]]{0,300}\].{0,300}\[/\1\]", _I),
+    # "see also" links set inside the text: "Xem thêm: …", "Đọc thêm: …", "Related: …".
+    # The colon is what makes it a link label: "Xem thêm thông tin về …" is a sentence.
+    re.compile(r"(?:Xem thêm|Đọc thêm|Mời xem thêm|Related|Read more|See more|Read also|Also read)\s*:.{0,200}"
+               r"|Don'?t miss|Đừng bỏ lỡ", _I),
+    # social and newsletter calls closing a page: "Follow … on Twitter", "Subscribe to …".
+    re.compile(r"(?:Follow|Theo dõi)\b.{0,120}\b(?:Twitter|Facebook|Instagram|YouTube|Zalo|TikTok)\b.{0,150}"
+               r"|(?:Subscribe to|Sign up for|Đăng ký nhận)\b.{0,150}", _I),
+    # teaser titles of other articles with a capitalised kind label: "… outbreak [NEWS]",
+    # "[VIDEO] …" (case matters: the label is capitals).
+    re.compile(r"(?-i:[^\n]{5,200}\s\[[A-Z]{3,12}\]\|?|\[(?:VIDEO|ẢNH|INFOGRAPHIC|PHOTO|Video|Ảnh)\]\s[^\n]{5,200})"),
+    # contact lines: "Email … at x@y.com or follow him @…", "Liên hệ: … bandoc@…", "Have a tip? …".
+    re.compile(r"(?:E-?mail|Contact|Liên hệ|Have a tip\?)\b[^\n]{0,120}@[^\n]{0,300}", _I),
+    # share prompts: "Like this story? Share it with a friend!", "If you enjoyed this article, …".
+    re.compile(r"(?:Like|Enjoy(?:ed)?) this (?:story|article)\b.{0,200}|If you enjoyed this article\b.{0,300}", _I),
+    # update stamps: "Cập nhật lúc: 10:20 12/03/2025", "Updated at 1:23 p.m.".
+    re.compile(r"(?:Cập nhật|Updated)(?:\s+(?:lúc|ngày|at|on))?\s*:?\s*[\d/:.,\s-]{1,30}"
+               r"(?:\s*[ap]\.?m\.?)?(?:\s*\(?GMT\s*\+\s*7\)?)?", _I),
+    # comment-box titles in English, as several provincial CMS templates print them.
+    re.compile(r"(?:\d+\s+)?Comments?|Leave a (?:comment|reply)|Tell us what you think\W*", _I),
     re.compile(r".{0,200}Ghi rõ nguồn .{0,80} khi phát hành lại.{0,80}", _I),
     # [seed 003][sites] portal info line "[ Cập nhật vào ngày (27/04/2021) ] - [ Số lần xem: 453 ]";
     # [vn] view counters.
@@ -98,6 +128,13 @@ CHROME_LINE_PATTERNS: list[re.Pattern[str]] = [
     re.compile(r"(?:Số lần xem|Lượt xem|Lượt đọc)\s*:?\s*[\d.,]+", _I),
     # [vn] page tools.
     re.compile(r"In bài(?: viết)?|Bản in|Lưu bài(?: viết)?|Quay lại|Về trang chủ|Lên đầu trang", _I),
+    # [vn] listen widgets: "Nghe đọc bài", "Nghe bài viết", "Đọc bài viết 00:00".
+    re.compile(r"(?:Nghe|Đọc)\s+(?:đọc\s+)?(?:bài|tin)(?:\s+viết|\s+này)?(?:\s*\d{1,2}:\d{2})*|Tạm dừng|Nghe audio", _I),
+    # [vn] photo captions printed as lines: "Ảnh: Hữu Nghĩa", "Ảnh minh họa",
+    # "(Ảnh: TTXVN)", and a caption sentence closed by its credit
+    # ("Ông A phát biểu tại hội nghị. Ảnh: Hữu Nghĩa").
+    re.compile(r"\(?\s*Ảnh(?:\s+minh\s+họa)?\s*(?:[:-]\s*[^()\n]{1,80})?\)?\.?", _I),
+    re.compile(r"[^\n]{10,250}?[.!)]\s*\(?\s*Ảnh(?:\s+minh\s+họa)?\s*:\s*[^.()\n]{1,60}\)?\.?", _I),
 ]
 
 # Titles of boxes that end the article (related lists, comments): the box
@@ -110,6 +147,59 @@ BOX_HEADING_PATTERN = re.compile(
 )
 BOX_HEADING_XPATH = "//h2 | //h3 | //h4 | //h5 | //h6"
 
+# --- Class hints, by role ------------------------------------------------------
+# One table for every class-name hint; the roles are read as follows:
+# chrome  dropped before extraction (unless it holds the <h1>);
+# caption dropped too: photo captions, in <figcaption>, a caption cell of the
+#         layout table under a photo, or a caption paragraph;
+# body    the article container, marked itemprop=articleBody for trafilatura;
+# date    the printed publication date; sapo: the lead block;
+# byline  the author line; tags: the tag box (its links); video: a player.
+CLASS_HINTS: dict[str, ClassHint] = {
+    "chrome": ClassHint(
+        words=(
+            # [spec][seed] clock + weather bar, "follow us on Google News", breadcrumb.
+            "header-top", "clock", "weather", "follow-news", "breadcrumb", "breadcrumbs",
+            # [spec][sites] share bar, tag line, related box, comment form of the
+            # -a<id>.html family.
+            "share-buttons", "related-news", "box-comment", "social-share",
+            "tags", "comments", "comment", "related",
+            # [vn] page tools inside the article box: font size, print, listen.
+            "font-size", "fontsize", "text-size", "change-font", "btn-print", "tool-bar",
+            "article-tools", "detail-tools", "audio-player", "listen", "text-to-speech", "tts",
+            # [vn] newsletter sign-up boxes and teaser cards of other articles.
+            "newsletter", "Newsletter", "promo-item", "box-newsletter",
+        ),
+        parts=("zoom-font", "font-resize", "textsize", "sharing", "newsletter-", "Newsletter-"),
+    ),
+    "caption": ClassHint(
+        words=("caption", "image_desc", "image-desc", "img-desc", "desc_image", "photo-caption",
+               "img-caption", "image-caption", "fig-caption", "PhotoCMS_Caption", "expNoEdit",
+               "note-image", "chuthich", "chu-thich"),
+    ),
+    "body": ClassHint(
+        # [sites] docbao content selectors (newscontent: baocamau; body-content:
+        # baoquangnam), tammuoichanhoa main containers; [vn] detail-content /
+        # content-detail / news-content / detail__content.
+        words=("newscontent", "body-content", "detail-content", "content-detail", "news-content",
+               "detail__content", "detail-content-body", "news-body", "content-news"),
+    ),
+    # [sites] docbao: //*[@class='date-time'] (baocamau), div.pull-right.date-time
+    # (baoquangnam); [vn] common "post-date", "publish", "time" classes.
+    "date": ClassHint(parts=("date-time", "datetime", "post-date", "publish", "date", "ngay-dang", "time")),
+    # [spec][sites] docbao "title-italic" (baocamau sapo); [vn] "sapo", "chapeau"
+    # (baoquangnam), "lead"/"summary"/"description" used by several CMSs.
+    "sapo": ClassHint(
+        words=("lead", "summary", "article-summary", "description", "desc", "article-description"),
+        parts=("sapo", "chapeau", "title-italic"),
+    ),
+    # [spec] trailing "<p class=author>"; [vn] "tac-gia", "byline".
+    "byline": ClassHint(parts=("author", "byline", "tac-gia", "writer")),
+    # [spec] "Từ khóa: <a>…</a>"; [vn] tag boxes.
+    "tags": ClassHint(words=("tags", "tag", "post-tags", "tag-list", "keywords"), parts=("tags-", "keyword")),
+    "video": ClassHint(parts=("video-player", "jwplayer", "player-video")),
+}
+
 # --- Body containers ------------------------------------------------------------
 # Article-body containers of Vietnamese CMSs that trafilatura's own body
 # selectors miss; the first one found is marked itemprop=articleBody, which
@@ -117,36 +207,23 @@ BOX_HEADING_XPATH = "//h2 | //h3 | //h4 | //h5 | //h6"
 # paragraphs and drops subheadings. [sites] docbao content selectors
 # (newscontent: baocamau; body-content: baoquangnam), tammuoichanhoa main
 # containers; [vn] detail-content / content-detail / news-content / detail__content.
-BODY_XPATHS: list[str] = [
-    f"//*[{_class_word('newscontent', 'body-content', 'detail-content', 'content-detail', 'news-content', 'detail__content', 'detail-content-body', 'news-body', 'content-news')}]",
-]
+BODY_XPATHS: list[str] = []  # all class hints: CLASS_HINTS["body"]
 
 # --- Parts of the article read before pruning --------------------------------
 # [sites] docbao: //*[@class='date-time'] (baocamau), div.pull-right.date-time
 # (baoquangnam); [vn] common "post-date", "publish", "time" classes; HTML5 <time>.
-DATE_XPATHS: list[str] = [
-    f"//*[{_class('date-time', 'datetime', 'post-date', 'publish', 'date', 'ngay-dang', 'time')}]",
-    "//time",
-]
+DATE_XPATHS: list[str] = ["//time"]  # plus CLASS_HINTS["date"]
 
 # [spec][sites] docbao "title-italic" (baocamau sapo); [vn] "sapo", "chapeau"
 # (baoquangnam), "lead"/"summary" used by several CMSs.
-SAPO_XPATHS: list[str] = [
-    f"//*[{_class('sapo', 'chapeau', 'title-italic')} or {_class_word('lead', 'summary', 'article-summary')}]",
-]
+SAPO_XPATHS: list[str] = []  # all class hints: CLASS_HINTS["sapo"]
 
 # [spec] trailing "<p class=author>"; [seed] right-aligned bold name closing the
 # body (Báo Cà Mau, Báo Xây dựng); [vn] "tac-gia", "byline".
-BYLINE_XPATHS: list[str] = [
-    f"//*[{_class('author', 'byline', 'tac-gia', 'writer')}]",
-    "//p[contains(translate(@style, ' ', ''), 'text-align:right')]",
-]
+BYLINE_XPATHS: list[str] = ["//p[contains(translate(@style, ' ', ''), 'text-align:right')]"]
 
 # [spec] "Từ khóa: <a>…</a>"; [vn] tag boxes; microformat rel=tag.
-TAG_XPATHS: list[str] = [
-    f"//*[{_class_word('tags', 'tag', 'post-tags', 'tag-list', 'keywords')} or {_class('tags-', 'keyword')}]//a",
-    "//a[@rel='tag']",
-]
+TAG_XPATHS: list[str] = ["//a[@rel='tag']"]  # plus the links of CLASS_HINTS["tags"]
 
 # Bylines with a role prefix: "Tin, ảnh: Hữu Nghĩa", "Bài và ảnh: …". [vn]
 BYLINE_PREFIX = re.compile(
@@ -175,6 +252,46 @@ ERROR_PAGE_PATTERN = re.compile(
 VIDEO_XPATHS: list[str] = [
     "//video",
     "//iframe[contains(@src, 'youtube') or contains(@src, 'player') or contains(@src, 'video') or contains(@src, 'vimeo')]",
-    f"//*[{_class('video-player', 'jwplayer', 'player-video')}]",
     "//meta[starts-with(@property, 'og:video')]",
+]
+
+# --- Captions ---------------------------------------------------------------------
+# A caption is a sentence or two; an element this long under a photo is body text.
+CAPTION_MAX_CHARS = 300
+
+# --- Lines at the edges of the body --------------------------------------------------
+# [vn] Lines that are chrome only where they stand at the top of the body (the
+# first few paragraphs): page tools inside the article box and the
+# publication-date line repeated as the first body line. In running text a
+# bare date could be content (a timeline), so these are not global.
+TOP_LINE_PATTERNS: list[re.Pattern[str]] = [
+    # font-size buttons "A A", "AA", "A- A+", "A A A", with a "Cỡ chữ" label.
+    re.compile(r"(?:Cỡ chữ\s*:?\s*)?(?:A\s*[-+−]?\s*){2,3}", _I),
+    # date lines: "Thứ Năm, 11/07/2024 - 08:21", "23/07/2025 17:05 (GMT+7)", "08:21 | 23/07/2025".
+    re.compile(
+        r"(?:(?:Thứ\s+(?:hai|ba|tư|năm|sáu|bảy)|Chủ\s+nhật),?\s*(?:ngày\s*)?)?"
+        r"(?:\d{1,2}[:hg]\d{2}\s*[|,-]?\s*)?\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"
+        r"(?:\s*[|,-]?\s*\d{1,2}[:hg]\d{2}(?::\d{2})?)?\s*(?:\(?GMT\s*\+\s*7\)?)?",
+        _I,
+    ),
+]
+
+# [vn] Lines that close the text without being part of it: source and credit
+# lines, the byline of a reader's letter, a doctor's signature. Only trailing
+# ones go (at most CLOSING_LINES_MAX); each is short and has no sentence inside.
+CLOSING_LINES_MAX = 3
+CLOSING_LINE_PATTERNS: list[re.Pattern[str]] = [
+    # "Theo DTO", "Theo TTXVN", "Theo báo Nhân Dân" (no comma: "Theo kế hoạch, …" is text).
+    re.compile(r"\(?\s*Theo\s+[^.,;:!?\n]{1,50}\)?\.?", _I),
+    # agency credits in English: "(Reporting by …; Editing by …)".
+    re.compile(r"\(?\s*(?:Additional\s+)?(?:Reporting|Writing|Editing)\s+by\b[^\n]{1,400}", _I),
+    # "Nguồn: …", "(Nguồn: Bộ Y tế)".
+    re.compile(r"\(?\s*Nguồn\s*:\s*[^\n]{1,150}\)?\.?", _I),
+    # reader's letter: "Bạn đọc Nguyễn Văn An (phường 5)".
+    re.compile(r"(?:Bạn đọc|BĐ)\s*:?\s+[^.!?\n]{2,80}", _I),
+    # doctor's signature: "BSCKII. Trần Thị Bích - Bệnh viện Đa khoa tỉnh", "ThS.BS Lê Văn Nam".
+    re.compile(
+        r"(?:(?:PGS|GS|TS|ThS|BS|BSCK\s*I{1,2}|BSCKI{1,2}|BSNT|DS|Bác sĩ|Dược sĩ|Lương y)\s*[.,]?\s*)+"
+        r"[A-ZĐÀ-Ỹ][^.!?\n]{2,100}",
+    ),
 ]

@@ -40,19 +40,65 @@ import hashlib
 import re
 import unicodedata
 
-__all__ = ["clean", "canonical", "fold", "content_hash", "normalize_tone"]
+__all__ = ["clean", "clean_chars", "drop_surrogates", "canonical", "fold", "content_hash", "normalize_tone"]
 
 # Zero-width characters glue or split words invisibly; turning them into a
-# space would split words that were typed as one, so they are dropped.
-_DROP = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad"), None)
+# space would split words that were typed as one, so they are dropped. So are
+# the other invisible characters that make two spellings of one name differ
+# (a search for "Cà Mau" must find "Cà\u200eMau"): bidi marks, embeddings
+# and isolates, word joiner and invisible operators, the grapheme joiner, the
+# Mongolian vowel separator, and C0/C1 controls other than line ends (lxml and
+# SQLite exports choke on them and no article means them).
+_INVISIBLE = (
+    "\u200b\u200c\u200d\u200e\u200f\ufeff\u00ad\u034f\u061c\u180e"
+    "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064"
+    "\u2066\u2067\u2068\u2069"
+    + "".join(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]))
+)
+_DROP = dict.fromkeys(map(ord, _INVISIBLE), None)
 _TO_SPACE = dict.fromkeys(
     map(ord, "\t\u00a0\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))),
     " ",
 )
 _TRANSLATE = {**_DROP, **_TO_SPACE, 0x00D0: "\u0110", 0x00F0: "\u0111"}
+# str.translate with a dict looks every character up in Python; most text
+# (and most raw HTML) has none of these characters, so search first, in C.
+_NEEDS_TRANSLATE = re.compile("[" + re.escape("".join(map(chr, _TRANSLATE))) + "\r]")
+# A lone surrogate (JSON-LD "\ud800") cannot be encoded to UTF-8: it would
+# fail the whole SQLite batch it travels in.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Variation selectors after a letter only split identities; after a symbol
+# (❤️) they choose its emoji form and stay.
+_LETTER_VS = re.compile("(?<=[^\\W\\d_])[\ufe00-\ufe0f\U000e0100-\U000e01ef]+")
 
 _SPACES = re.compile(r" {2,}")
 _BLANK_LINES = re.compile(r"\n{3,}")
+_RAGGED = re.compile(r"[ \n]{2,}|^[ \n]|[ \n]$|\n |  ?\n")
+
+
+def drop_surrogates(s: str) -> str:
+    """``s`` without lone surrogates: the one step raw HTML needs before a UTF-8 parser."""
+    return _SURROGATE.sub("", s) if _SURROGATE.search(s) else s
+
+
+def clean_chars(s: str) -> str:
+    """The character-level half of :func:`clean`: no layout change, safe on raw HTML.
+
+    Each step runs only when a fast search finds something for it to do, so a
+    page that is already clean costs a few C-level scans.
+    """
+    if _SURROGATE.search(s):
+        s = _SURROGATE.sub("", s)
+    if _NEEDS_TRANSLATE.search(s):
+        s = s.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
+    # NFC after removing invisible characters: removing one can bring a base
+    # letter and a combining mark together, which would otherwise only be
+    # composed on a second pass.
+    if not unicodedata.is_normalized("NFC", s):
+        s = unicodedata.normalize("NFC", s)
+    if _LETTER_VS.search(s):
+        s = _LETTER_VS.sub("", s)
+    return s
 
 
 def clean(s: str) -> str:
@@ -61,11 +107,9 @@ def clean(s: str) -> str:
     Idempotent: stored text is cleaned text, and cleaning it again must not
     change it (or its hash).
     """
-    s = s.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
-    # NFC after removing zero-width characters: removing one can bring a base
-    # letter and a combining mark together, which would otherwise only be
-    # composed on a second pass.
-    s = unicodedata.normalize("NFC", s)
+    s = clean_chars(s)
+    if not _RAGGED.search(s):
+        return s
     lines = (_SPACES.sub(" ", line.strip()) for line in s.split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
@@ -112,7 +156,9 @@ def fold(s: str) -> str:
     """Return the search form of ``s``: no diacritics, ``đ`` → ``d``, lowercase."""
     s = unicodedata.normalize("NFD", canonical(s).lower())
     s = "".join(c for c in s if unicodedata.category(c) != "Mn")
-    return s.replace("đ", "d")
+    # Removing marks can leave two spaces side by side (a mark standing alone
+    # between spaces); collapse again so that fold(fold(s)) == fold(s).
+    return " ".join(s.replace("đ", "d").split())
 
 
 def content_hash(text: str) -> str:

@@ -1,9 +1,10 @@
-"""Datasette plugin: the revisions of edited articles and the differences between them.
+"""Datasette plugin (entry point ``archive_revisions``): the revisions of edited articles and the differences between them.
 
 - ``/<database>/-/revisions/<article>``: every revision of an article (when it was fetched, at
   which URL, its capture) with what changed from one to the next, paragraph by paragraph and
   word by word; ``?old=N&new=M`` compares any two (``.json`` for the same as data). Linked from
-  the article page (``templates/row.html``) and from each row of the ``revisions`` table.
+  the article page (``crawler/datasette/templates/row.html``, only when the article has more
+  than its first revision) and from each row of the ``revisions`` table.
 - SQL function ``text_diff(old, new)``: the same comparison as plain text (``-``/``+`` lines,
   ``crawler.store.revisions.text_diff``), for ad-hoc queries.
 
@@ -15,19 +16,20 @@ from __future__ import annotations
 
 import difflib
 import re
-import sys
-from pathlib import Path
 
 import markupsafe
 from datasette import hookimpl
 from datasette.utils import urlsafe_components
 from datasette.utils.asgi import NotFound, Response
 
-try:
-    from crawler.store.revisions import paragraphs, text_diff
-except ImportError:  # served from a checkout whose package is not installed
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from crawler.store.revisions import paragraphs, text_diff
+from crawler.datasette.vietnamese import vn_datetime
+from crawler.store.revisions import paragraphs, text_diff
+
+
+def _http(url):
+    from crawler.datasette import http_url
+
+    return http_url(url)
 
 EXCERPT_CHARS = 240
 _WORDS = re.compile(r"\S+\s*")  # a word with the space after it, so a run of changed words is one mark
@@ -127,6 +129,8 @@ async def revisions_page(datasette, request):
         })
     base = datasette.urls.path(f"/{database}/-/revisions/{article}")
     for r in revs:
+        r["safe_url"] = _http(r["url"])
+        r["fetched_display"] = vn_datetime(r["fetched_at"])
         r["diff_url"] = f"{base}?old={r['revision'] - 1}&new={r['revision']}" if r["revision"] > 1 else None
         r["paragraph_count"] = len(paragraphs(r["text"]))
     context = {
@@ -140,7 +144,8 @@ async def revisions_page(datasette, request):
         "title_changed": bool(a and b and a["title"] != b["title"]),
         "json_url": f"{base}.json" + (f"?old={old}&new={new}" if a and b else ""),
     }
-    return Response.html(await datasette.render_template("revisions.html", context, request=request))
+    art["published_display"] = vn_datetime(art.get("published"))
+    return Response.html(await datasette.render_template("archive-revisions.html", context, request=request))
 
 
 @hookimpl
@@ -188,11 +193,12 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         article = pks[0] if pks else ""
         rows = await db.execute(
             "SELECT revision, fetched_at, url FROM revisions WHERE article = ? ORDER BY revision", [article])
-        if not rows.rows:
+        # Revision 1 alone is the text as first archived: nothing was changed.
+        if len(rows.rows) < 2:
             return {}
         base = datasette.urls.path(f"/{database}/-/revisions/{article}")
         return {
-            "revisions": [dict(r) for r in rows.rows],
+            "revisions": [dict(r, fetched_display=vn_datetime(r["fetched_at"])) for r in rows.rows],
             "revisions_url": base,
         }
 
