@@ -68,10 +68,13 @@ def test_killed_crawls_then_one_that_finishes_store_what_one_uninterrupted_crawl
                 proc.send_signal(signal.SIGKILL)
                 kills += 1
             proc.wait(timeout=30)
+            if i == 0:
+                assert _stored(db) != want, "the first kill lost nothing: nothing was tested"
         assert kills, "every crawl finished before its kill: nothing was tested"
         runs = rows(db, "SELECT finished, completed FROM crawls ORDER BY id")
-        assert [r["completed"] for r in runs].count(None) >= kills  # killed runs are not completed
-        assert _stored(db) != want, "the kills lost nothing: nothing was tested"
+        killed_rows = [r for r in runs if r["finished"] is None]
+        # a kill can land after a run's last write: such a run finished; the others are not completed
+        assert killed_rows and all(r["completed"] is None for r in killed_rows)
 
         run_crawl(site, db, name="crash-resumed", settings=SETTINGS)
         got = _stored(db)

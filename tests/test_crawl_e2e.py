@@ -525,7 +525,7 @@ def test_backfill_walks_the_whole_archive_and_resumes_with_jobdir(tmp_path):
     """An archive begun with a recent ``since`` lacks the older years; an ordinary run does not
     reach them (its listings stop at pages it knows), ``-a backfill=1`` does, and a backfill
     stopped midway (SIGINT, as a scheduler would) resumes from its JOBDIR."""
-    with SampleSite(articles=150, traps=False, per_page=10, latency=0.01) as site:
+    with SampleSite(articles=150, traps=False, per_page=10, latency=0.03) as site:
         db = tmp_path / "archive.db"
         since = site.articles[20].published.date()
         run_crawl(site, db, f"since={since.isoformat()}", name="e2e-backfill-recent", settings=SETTINGS)
@@ -536,10 +536,11 @@ def test_backfill_walks_the_whole_archive_and_resumes_with_jobdir(tmp_path):
         assert {r["url"] for r in rows(db, "SELECT url FROM urls")} == recent, "an ordinary run reached old pages"
 
         jobdir = tmp_path / "job"
-        settings = {**SETTINGS, "JOBDIR": str(jobdir), "CONCURRENT_REQUESTS_PER_DOMAIN": 2}
+        # small batches: the archive's count follows the crawl closely enough to stop it midway
+        settings = {**SETTINGS, "JOBDIR": str(jobdir), "CONCURRENT_REQUESTS_PER_DOMAIN": 2, "ARCHIVE_BATCH_SIZE": 2}
         proc, log = start_crawl(site, db, "backfill=1", name="e2e-backfill-stopped", settings=settings)
         deadline = time.monotonic() + 60
-        while _count_articles(db) < len(recent) + 15 and proc.poll() is None and time.monotonic() < deadline:
+        while _count_articles(db) < len(recent) + 10 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert proc.poll() is None, f"the backfill ended before it could be stopped; {log}"
         proc.send_signal(signal.SIGINT)  # graceful: Scrapy keeps the queue in JOBDIR
