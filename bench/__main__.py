@@ -12,6 +12,10 @@ timeout leaves room for that first build.
     python -m bench --only crawl_all        # some (repeatable)
     python -m bench --skip search           # all but some (repeatable)
     python -m bench --list                  # what would run
+
+``bench.crawl`` also prints the discovery figures: requests per stored article on a
+maze-trapped family site (target ≤ 1.3) and per new article on its incremental run (≤ 1.1),
+and the listing-parse time of a page of 5,000 links (≤ 50 ms) against a bare lxml parse.
 """
 
 from __future__ import annotations
