@@ -295,3 +295,29 @@ def test_fuzz_idempotent_and_encodable(s):
         once = fn(s)
         assert fn(once) == once, fn.__name__
         once.encode("utf-8")
+
+
+# -- dates: the one time zone and the one printed form (crawler/text/dates.py) ----------------
+
+
+def test_printed_dates_give_a_day_only_when_it_exists_and_is_plausible():
+    from datetime import date
+
+    from crawler.text.dates import DMY, dmy_date
+
+    assert dmy_date(*DMY.search("Cập nhật 23/7/2025, 14:05").groups()) == date(2025, 7, 23)
+    assert dmy_date("30", "02", "2025") is None  # impossible day: no date, not a guess
+    assert dmy_date("01", "01", "0001") is None and dmy_date("01", "01", "1944") is None
+    assert DMY.search("mã 123/45/20251") is None  # digits glued on: an id, not a date
+
+
+def test_vietnam_time_is_utc_plus_seven_everywhere():
+    from datetime import UTC, datetime
+
+    from crawler.spiders.discovery import entry_date
+    from crawler.text.dates import VN_TZ
+
+    assert VN_TZ.utcoffset(None).total_seconds() == 7 * 3600
+    # 20:30 UTC on the 22nd is already the 23rd in Vietnam.
+    assert str(entry_date(datetime(2025, 7, 22, 20, 30, tzinfo=UTC).isoformat())) == "2025-07-23"
+    assert entry_date("31/02/2025") is None

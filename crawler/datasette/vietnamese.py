@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
+from crawler.text.dates import VN_TZ
 
-VN_TZ = timezone(timedelta(hours=7), "+07:00")
 
 _ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
 _RANK = {c: i for i, c in enumerate(_ALPHABET)}

@@ -10,7 +10,7 @@ day). Day pages are never opened as sections, so the day-to-day links on them le
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import scrapy
@@ -18,8 +18,8 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.spiders.listings import page_links
+from crawler.text.dates import VN_TZ
 
-VN_TZ = timezone(timedelta(hours=7))
 
 
 class DateArchiveWalker:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -25,8 +25,8 @@ from scrapy.http import Response
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.iterators import xmliter_lxml
 from scrapy.utils.sitemap import Sitemap
+from crawler.text.dates import DMY, VN_TZ, dmy_date
 
-VN_TZ = timezone(timedelta(hours=7))
 
 # --- pagination ---------------------------------------------------------------------------------
 
@@ -98,9 +98,6 @@ def infer_page_form(path: str, links: set[str], forms: tuple[str, ...] = PAGE_FO
 
 # --- dates ----------------------------------------------------------------------------------------
 
-_DMY = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
-
-
 def entry_date(value: str | None) -> date | None:
     """The Vietnam-time day of a feed or sitemap date: RFC 822 (``pubDate``), ISO 8601
     (``lastmod``, ``news:publication_date``, Atom), or a printed ``dd/mm/yyyy``."""
@@ -114,14 +111,8 @@ def entry_date(value: str | None) -> date | None:
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            m = _DMY.search(value)
-            if m:
-                d, mo, y = (int(x) for x in m.groups())
-                try:
-                    return date(y, mo, d)
-                except ValueError:
-                    return None
-            return None
+            m = DMY.search(value)
+            return dmy_date(*m.groups()) if m else None
     if isinstance(parsed, datetime):
         if parsed.tzinfo is None:
             return parsed.date()  # local (Vietnam) time already

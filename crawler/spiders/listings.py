@@ -38,13 +38,14 @@ from twisted.python.failure import Failure
 
 from crawler.spiders.failures import failure_reason
 from crawler.urls import canonical_url
+from crawler.text.dates import DMY
 
 if TYPE_CHECKING:
     from crawler.spiders.rules import SiteRules
 
 # dd/mm/yyyy as printed under each title on listing pages.
 # Lookarounds, not \b: tags without whitespace glue dates to words ("tích cực25/10/2025Sáng").
-LISTING_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
+LISTING_DATE = DMY  # crawler/text/dates.py
 DATE_ANCESTORS = 3
 _PATH_END = re.compile(r"[?#]")
 

@@ -54,7 +54,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from itertools import islice
 from urllib.parse import urljoin
 
@@ -69,6 +69,7 @@ from crawler import reasons
 from crawler.text import canonical, chrome, clean
 from crawler.text.markup import ClassIndex, parse
 from crawler.text.normalize import drop_surrogates
+from crawler.text.dates import VN_TZ, year_ok
 
 __all__ = ["Article", "extract", "MIN_TEXT_CHARS", "REASONS"]
 
@@ -79,9 +80,7 @@ REASONS = reasons.EXTRACTION_REASONS
 
 # Publication years outside this range are misreadings or placeholders
 # (0001-01-01, 9999-12-31), never a Vietnamese provincial paper's date.
-MIN_YEAR = 1945
 
-VN_TZ = timezone(timedelta(hours=7))
 
 # Only the first few paragraphs can hold the lead and its duplicate.
 _LEAD_WINDOW = 4
@@ -749,7 +748,7 @@ def _published(tree: HtmlElement, jsonld: list[dict], zone: list[HtmlElement], h
 
 
 def _year_ok(year: int) -> bool:
-    return MIN_YEAR <= year <= datetime.now(VN_TZ).year + 1
+    return year_ok(year)
 
 
 def _day(value: date | datetime) -> date:
