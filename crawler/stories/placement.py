@@ -1,0 +1,348 @@
+"""Placing articles into stories, one new article at a time, against what is already placed.
+
+For a new article (``Placer.place``):
+
+1. its features (``features.compute``): MinHash sketch, facts, keys;
+2. copies: the placed articles sharing an LSH band with it (``story_lsh``), kept when
+   ``copies.is_copy`` says so;
+3. rewrites: the placed articles published within ``window_days`` of it whose keys match
+   (``story_fts``, BM25, the best ``CANDIDATES``), kept when ``similarity.score`` reaches the
+   threshold;
+4. the article joins the story of what it matched (the stories of everything it matched
+   become one: it is the same event); articles it matched that were alone so far join too; a
+   copy points at the earliest-published member of its copy group (``copy_of``), and an
+   earlier text placed late becomes the head of its group;
+5. its own index rows are written (``story_index``, ``story_lsh``, ``story_fts``) and the
+   touched stories' figures (title and time of the earliest member, papers, provinces) are
+   recomputed from their members.
+
+Nothing else in the archive is read or rewritten, so the cost per article depends on the
+number of articles in its date window and its LSH buckets, not on the archive's size
+(``bench/stories.py`` measures it at 100,000 and 1,000,000 articles).
+
+``forget`` takes articles out (their text changed, or they were deleted); ``place_unplaced``
+places every article without a ``story_index`` row, oldest first.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlite_utils
+
+from crawler.stories import copies, similarity
+from crawler.stories.features import Features, compute, facts_of
+
+WINDOW_DAYS = 7
+CANDIDATES = 20
+# Keys sent to the FTS query (the facts first, then the lead's bigrams).
+QUERY_KEYS = 60
+DAY_SHIFT = 24  # story_index.doc = day << DAY_SHIFT | counter
+
+_EPOCH = date(1970, 1, 1)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def sort_key(when: str | None) -> str:
+    """A UTC ISO string for ordering times written with or without an offset."""
+    if not when:
+        return "9999"
+    try:
+        dt = datetime.fromisoformat(when)
+    except ValueError:
+        return when
+    if dt.tzinfo is None:
+        return dt.isoformat()
+    return dt.astimezone(UTC).replace(tzinfo=None).isoformat()
+
+
+def day_number(when: str | None) -> int:
+    """Days since 1970 of the (local) date a time is written with."""
+    try:
+        return (date.fromisoformat((when or "")[:10]) - _EPOCH).days
+    except ValueError:
+        return (datetime.now(UTC).date() - _EPOCH).days
+
+
+@dataclass
+class Placement:
+    article: str
+    story: int | None = None
+    kind: str | None = None  # "copy" / "rewrite" when in a story
+    copy_of: str | None = None
+    similarity: float | None = None
+    matched: int = 0  # placed articles it matched
+
+
+class Placer:
+    """Places articles of one archive database (a ``sqlite_utils.Database``); the caller owns
+    the transaction (``Archive.store``'s, or ``place_unplaced``'s batches)."""
+
+    def __init__(self, db: sqlite_utils.Database, *, window_days: int = WINDOW_DAYS,
+                 story_threshold: float = similarity.STORY_THRESHOLD,
+                 copy_threshold: float = copies.COPY_THRESHOLD) -> None:
+        self.db = db
+        self.window_days = window_days
+        self.story_threshold = story_threshold
+        self.copy_threshold = copy_threshold
+        self._total: int | None = None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _total_docs(self) -> int:
+        if self._total is None:
+            self._total = self.db.execute("SELECT count(*) FROM story_index").fetchone()[0]
+        return self._total
+
+    def _df(self, keys: Iterable[str]) -> dict[str, int]:
+        keys = list(keys)
+        out: dict[str, int] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            out.update(self.db.execute(
+                f"SELECT term, doc FROM story_vocab WHERE term IN ({', '.join('?' for _ in chunk)})", chunk))
+        return out
+
+    def _copy_candidates(self, bands: list[int]) -> list[tuple[int, str, bytes, str]]:
+        marks = ", ".join("?" for _ in bands)
+        return self.db.execute(
+            f"""SELECT i.doc, i.article, i.minhash, i.keys FROM story_index i
+                WHERE i.doc IN (SELECT DISTINCT doc FROM story_lsh WHERE bucket IN ({marks}))""", bands).fetchall()
+
+    def _story_candidates(self, feats: Features, day: int) -> list[tuple[int, str, str]]:
+        query_keys = [k for k in feats.keys if '"' not in k][:QUERY_KEYS]
+        if not query_keys:
+            return []
+        match = " OR ".join(f'"{k}"' for k in query_keys)
+        lo = (day - self.window_days) << DAY_SHIFT
+        hi = ((day + self.window_days + 1) << DAY_SHIFT) - 1
+        return self.db.execute(
+            """SELECT i.doc, i.article, i.keys FROM
+                 (SELECT rowid AS doc FROM story_fts WHERE story_fts MATCH ? AND rowid BETWEEN ? AND ?
+                  ORDER BY rank LIMIT ?) f
+               JOIN story_index i ON i.doc = f.doc""", [match, lo, hi, CANDIDATES]).fetchall()
+
+    def _article(self, article: str) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT hash, title, text, published, fetched_at FROM articles WHERE hash = ?", [article]).fetchone()
+        if row is None:
+            return None
+        return dict(zip(("hash", "title", "text", "published", "fetched_at"), row))
+
+    def _member(self, article: str) -> tuple[int, str, str | None] | None:
+        return self.db.execute("SELECT story, kind, copy_of FROM story_members WHERE article = ?",
+                               [article]).fetchone()
+
+    # -- placing ---------------------------------------------------------------------------
+
+    def place(self, article: str) -> Placement | None:
+        """Place one stored article (no-op returning its placement if it is placed already)."""
+        if self.db.execute("SELECT 1 FROM story_index WHERE article = ?", [article]).fetchone():
+            m = self._member(article)
+            return Placement(article, *(m if m else (None, None, None)))
+        art = self._article(article)
+        if art is None:
+            return None
+        when = art["published"] or art["fetched_at"]
+        feats = compute(art["title"], art["text"])
+        day = day_number(when)
+        bands = copies.band_keys(feats.signature)
+
+        # Copies: estimated shingle Jaccard over LSH candidates, and no conflicting facts.
+        copy_hits: dict[str, float] = {}
+        for _doc, other, blob, keys in self._copy_candidates(bands):
+            sim = copies.jaccard(feats.signature, copies.from_blob(blob))
+            if sim >= self.copy_threshold and copies.own_facts(feats.facts, facts_of(keys.split())) <= copies.MAX_OWN_FACTS:
+                copy_hits[other] = sim
+
+        # Rewrites: keyed candidates in the date window, weighted overlap of keys.
+        rows = self._story_candidates(feats, day)
+        story_hits: dict[str, float] = {}
+        if rows:
+            cand_keys = {other: keys.split() for _doc, other, keys in rows}
+            all_keys = set(feats.keys).union(*cand_keys.values())
+            df = self._df(all_keys)
+            total = self._total_docs()
+            mine = similarity.weights(feats.keys, df, total)
+            for other, keys in cand_keys.items():
+                s = similarity.score(mine, similarity.weights(keys, df, total))
+                if s >= self.story_threshold:
+                    story_hits[other] = s
+        for other, sim in copy_hits.items():  # a copy is the same story whatever its keys say
+            story_hits[other] = max(story_hits.get(other, 0.0), sim)
+
+        placement = self._join(article, when, copy_hits, story_hits)
+        self._index(article, when, day, feats, bands)
+        return placement
+
+    def _index(self, article: str, when: str, day: int, feats: Features, bands: list[int]) -> None:
+        base = day << DAY_SHIFT
+        last = self.db.execute("SELECT max(doc) FROM story_index WHERE doc BETWEEN ? AND ?",
+                               [base, base + (1 << DAY_SHIFT) - 1]).fetchone()[0]
+        doc = base if last is None else last + 1
+        keys = feats.keys_text
+        self.db.execute("INSERT INTO story_index (doc, article, at, minhash, keys, placed_at) VALUES (?, ?, ?, ?, ?, ?)",
+                        [doc, article, sort_key(when), copies.to_blob(feats.signature), keys, _now()])
+        self.db.execute("INSERT INTO story_fts (rowid, keys) VALUES (?, ?)", [doc, keys])
+        self.db.conn.executemany("INSERT OR IGNORE INTO story_lsh (bucket, doc) VALUES (?, ?)",
+                                 [(b, doc) for b in bands])
+        if self._total is not None:
+            self._total += 1
+
+    def _join(self, article: str, when: str, copy_hits: dict[str, float],
+              story_hits: dict[str, float]) -> Placement:
+        placement = Placement(article, matched=len(story_hits))
+        if not story_hits:
+            return placement
+        stories = set()
+        for other in story_hits:
+            m = self._member(other)
+            if m:
+                stories.add(m[0])
+        if stories:
+            story = min(stories)
+            for other_story in sorted(stories - {story}):
+                self.db.execute("UPDATE story_members SET story = ? WHERE story = ?", [story, other_story])
+                self.db.execute("DELETE FROM stories WHERE id = ?", [other_story])
+        else:
+            story = self.db.execute("INSERT INTO stories (updated) VALUES (?)", [_now()]).lastrowid
+        # Articles matched that were alone so far join as rewrites (or copies) of this one.
+        for other, sim in story_hits.items():
+            if self._member(other) is None:
+                self.db.execute(
+                    "INSERT INTO story_members (article, story, kind, copy_of, similarity) VALUES (?, ?, 'rewrite', NULL, ?)",
+                    [other, story, round(sim, 3)])
+        kind, copy_of, sim = "rewrite", None, max(story_hits.values())
+        if copy_hits:
+            best = max(copy_hits, key=lambda k: (copy_hits[k], k))
+            sim = copy_hits[best]
+            head = (self._member(best) or (None, None, None))[2] or best
+            kind = "copy"
+            copy_of = head
+            head_at = self.db.execute("SELECT at FROM story_index WHERE article = ?", [head]).fetchone()
+            if head_at and sort_key(when) < head_at[0]:
+                # Placed late but published first: this text heads the group.
+                self.db.execute("UPDATE story_members SET copy_of = ? WHERE copy_of = ?", [article, head])
+                self.db.execute("UPDATE story_members SET kind = 'copy', copy_of = ?, similarity = ? WHERE article = ?",
+                                [article, round(sim, 3), head])
+                kind, copy_of = "rewrite", None
+        self.db.execute(
+            "INSERT INTO story_members (article, story, kind, copy_of, similarity) VALUES (?, ?, ?, ?, ?)",
+            [article, story, kind, copy_of, round(sim, 3)])
+        refresh_story(self.db, story)
+        placement.story, placement.kind, placement.copy_of, placement.similarity = story, kind, copy_of, sim
+        return placement
+
+
+def refresh_story(db: sqlite_utils.Database, story: int) -> None:
+    """Recompute a story's figures from its members; a story left with fewer than two
+    members is dissolved."""
+    rows = db.execute(
+        """SELECT m.article, a.title, a.site, a.province, coalesce(a.published, a.fetched_at), i.at
+           FROM story_members m JOIN articles a ON a.hash = m.article
+           LEFT JOIN story_index i ON i.article = m.article WHERE m.story = ?""", [story]).fetchall()
+    if len(rows) < 2:
+        db.execute("DELETE FROM story_members WHERE story = ?", [story])
+        db.execute("DELETE FROM stories WHERE id = ?", [story])
+        return
+    first = min(rows, key=lambda r: (r[5] or sort_key(r[4]), r[0]))
+    db.execute("UPDATE story_members SET earliest = (article = ?) WHERE story = ?", [first[0], story])
+    db.execute(
+        """UPDATE stories SET title = ?, source = ?, first_published = ?, papers = ?, provinces = ?,
+               members = ?, updated = ? WHERE id = ?""",
+        [first[1], first[0], first[4], len({r[2] for r in rows}), len({r[3] for r in rows if r[3]}),
+         len(rows), _now(), story])
+
+
+def forget(db: sqlite_utils.Database, articles: Iterable[str]) -> set[int]:
+    """Take articles out of the index and their stories (their text changed or they are gone);
+    returns the stories touched. A copy group that loses its head gets its earliest remaining
+    member as head. Call ``place_unplaced`` (or ``Placer.place``) to place them again."""
+    touched: set[int] = set()
+    for article in articles:
+        row = db.execute("SELECT doc, keys, minhash FROM story_index WHERE article = ?", [article]).fetchone()
+        if row:
+            doc, keys, blob = row
+            db.execute("INSERT INTO story_fts (story_fts, rowid, keys) VALUES ('delete', ?, ?)", [doc, keys])
+            # The buckets come back from the stored sketch (the table is keyed by bucket).
+            db.conn.executemany("DELETE FROM story_lsh WHERE bucket = ? AND doc = ?",
+                                [(b, doc) for b in copies.band_keys(copies.from_blob(blob))])
+            db.execute("DELETE FROM story_index WHERE doc = ?", [doc])
+        m = db.execute("SELECT story FROM story_members WHERE article = ?", [article]).fetchone()
+        if m:
+            db.execute("DELETE FROM story_members WHERE article = ?", [article])
+            _rehead(db, article)
+            touched.add(m[0])
+    for story in touched:
+        refresh_story(db, story)
+    return touched
+
+
+def _rehead(db: sqlite_utils.Database, gone: str) -> None:
+    group = db.execute(
+        """SELECT m.article FROM story_members m LEFT JOIN story_index i ON i.article = m.article
+           WHERE m.copy_of = ? ORDER BY i.at, m.article""", [gone]).fetchall()
+    if not group:
+        return
+    head = group[0][0]
+    db.execute("UPDATE story_members SET kind = 'rewrite', copy_of = NULL WHERE article = ?", [head])
+    db.execute("UPDATE story_members SET copy_of = ? WHERE copy_of = ?", [head, gone])
+
+
+def unplaced(db: sqlite_utils.Database, *, site: str | None = None, limit: int | None = None) -> list[str]:
+    """Articles not placed yet, oldest first (so sources are placed before their copies)."""
+    where = "AND a.site = ?" if site else ""
+    params: list[Any] = [site] if site else []
+    sql = (f"""SELECT a.hash FROM articles a WHERE NOT EXISTS (SELECT 1 FROM story_index i WHERE i.article = a.hash)
+               {where} ORDER BY coalesce(a.published, a.fetched_at), a.hash""")
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return [r[0] for r in db.execute(sql, params)]
+
+
+def orphans(db: sqlite_utils.Database) -> list[str]:
+    """Placed articles whose ``articles`` row is gone (deleted or re-keyed by another writer)."""
+    return [r[0] for r in db.execute(
+        """SELECT article FROM story_index WHERE article NOT IN (SELECT hash FROM articles)
+           UNION SELECT article FROM story_members WHERE article NOT IN (SELECT hash FROM articles)""")]
+
+
+def place_unplaced(db: sqlite_utils.Database, *, site: str | None = None, limit: int | None = None,
+                   batch: int = 200, placer: Placer | None = None) -> Counter:
+    """The ``stories`` pass: tidy orphans, then place every unplaced article in short
+    transactions of ``batch`` articles. Returns counts (placed, copies, rewrites, alone,
+    stories_created, orphans)."""
+    counts: Counter = Counter()
+    with db.atomic():
+        gone = orphans(db)
+        forget(db, gone)
+        counts["orphans"] = len(gone)
+    todo = unplaced(db, site=site, limit=limit)
+    placer = placer or Placer(db)
+    for i in range(0, len(todo), batch):
+        with db.atomic():
+            for article in todo[i:i + batch]:
+                p = placer.place(article)
+                if p is None:
+                    continue
+                counts["placed"] += 1
+                counts[p.kind or "alone"] += 1
+    return counts
+
+
+def text_changed(db: sqlite_utils.Database, changes: Iterable[tuple[str, str]]) -> None:
+    """An article's text changed (re-extraction re-keyed ``old`` → ``new``; two rows that
+    became one appear as two pairs with one ``new``): take the old keys out and place the
+    new texts again. Runs in the caller's transaction."""
+    changes = list(changes)
+    forget(db, {old for old, _new in changes} | {new for _old, new in changes})
+    placer = Placer(db)
+    for new in dict.fromkeys(new for _old, new in changes):
+        placer.place(new)
