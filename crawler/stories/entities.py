@@ -41,7 +41,7 @@ def generic() -> frozenset[str]:
 
 # Never part of a person's name: a title or an administrative unit after it.
 _HARD_GENERIC = frozenset({"tỉnh", "ủy", "ban", "đảng", "hđnd", "ubnd", "mttq", "bch", "xã", "phường", "huyện",
-                           "thành", "tp", "sở", "bí", "chủ", "phó", "trưởng", "ông", "bà"})
+                           "tp", "sở", "bí", "chủ", "phó", "trưởng", "ông", "bà"})
 
 # Tokens: a word (letters/digits), or one punctuation mark that ends a run of names.
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -91,9 +91,26 @@ def _split_run(run: list[str]) -> list[list[str]]:
     return parts
 
 
+# A byline or credit closing a text ("Hoàng Lam - Hữu Thọ", "Theo Báo Cà Mau"): short lines at
+# the end name the writer or the source, not the event, and one writer covers many events.
+BYLINE_WORDS = 8
+BYLINE_LINES = 2
+
+
+def without_byline(text: str) -> str:
+    lines = text.rstrip().split("\n")
+    for _ in range(BYLINE_LINES):
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if len(lines) > 1 and len(lines[-1].split()) <= BYLINE_WORDS and not lines[-1].rstrip().endswith((".", "!", "?", ";")):
+            lines.pop()
+    return "\n".join(lines)
+
+
 def extract(text: str) -> Entities:
-    """Entities of an article text (title included, if the caller adds it)."""
-    s = normalize_tone(clean(text))
+    """Entities of an article text (title included, if the caller adds it), its closing
+    byline or credit left out."""
+    s = without_byline(normalize_tone(clean(text)))
     found = Entities()
     for m in _DATE_WORDS.finditer(s):
         found.dates.add(f"{int(m.group(1))}/{int(m.group(2))}")

@@ -36,14 +36,21 @@ import sqlite_utils
 
 from crawler.stories import copies, similarity
 from crawler.stories.features import Features, compute, facts_of
+from crawler.stories.tokens import syllables
 
 WINDOW_DAYS = 7
 CANDIDATES = 20
 # Keys sent to the FTS query (the facts first, then the lead's bigrams).
 QUERY_KEYS = 60
+VECTOR_CACHE = 2000  # bigram vectors of candidate texts kept between placements
 DAY_SHIFT = 24  # story_index.doc = day << DAY_SHIFT | counter
 
 _EPOCH = date(1970, 1, 1)
+
+
+def head_words(title: str | None) -> list[str]:
+    # The title counts with the text; a separator keeps its last word from pairing with the first.
+    return [*syllables(title), "|"] if title else []
 
 
 def _now() -> str:
@@ -92,23 +99,9 @@ class Placer:
         self.window_days = window_days
         self.story_threshold = story_threshold
         self.copy_threshold = copy_threshold
-        self._total: int | None = None
+        self._vectors: dict[str, dict[str, float]] = {}
 
     # -- reading ---------------------------------------------------------------------------
-
-    def _total_docs(self) -> int:
-        if self._total is None:
-            self._total = self.db.execute("SELECT count(*) FROM story_index").fetchone()[0]
-        return self._total
-
-    def _df(self, keys: Iterable[str]) -> dict[str, int]:
-        keys = list(keys)
-        out: dict[str, int] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            out.update(self.db.execute(
-                f"SELECT term, doc FROM story_vocab WHERE term IN ({', '.join('?' for _ in chunk)})", chunk))
-        return out
 
     def _copy_candidates(self, bands: list[int]) -> list[tuple[int, str, bytes, str]]:
         marks = ", ".join("?" for _ in bands)
@@ -140,6 +133,20 @@ class Placer:
         return self.db.execute("SELECT story, kind, copy_of FROM story_members WHERE article = ?",
                                [article]).fetchone()
 
+    def _vector(self, article: str) -> dict[str, float] | None:
+        """A placed article's bigram vector, from its stored text (cached: the members of a
+        busy story are candidates for every new report of it)."""
+        vec = self._vectors.get(article)
+        if vec is None:
+            row = self.db.execute("SELECT title, text FROM articles WHERE hash = ?", [article]).fetchone()
+            if row is None:
+                return None
+            vec = similarity.text_vector(head_words(row[0]) + syllables(row[1]))
+            if len(self._vectors) >= VECTOR_CACHE:
+                self._vectors.pop(next(iter(self._vectors)))
+            self._vectors[article] = vec
+        return vec
+
     # -- placing ---------------------------------------------------------------------------
 
     def place(self, article: str) -> Placement | None:
@@ -162,18 +169,19 @@ class Placer:
             if sim >= self.copy_threshold and copies.own_facts(feats.facts, facts_of(keys.split())) <= copies.MAX_OWN_FACTS:
                 copy_hits[other] = sim
 
-        # Rewrites: keyed candidates in the date window, weighted overlap of keys.
-        rows = self._story_candidates(feats, day)
+        # Rewrites: keyed candidates in the date window, text score gated by shared facts.
         story_hits: dict[str, float] = {}
+        rows = self._story_candidates(feats, day)
         if rows:
-            cand_keys = {other: keys.split() for _doc, other, keys in rows}
-            all_keys = set(feats.keys).union(*cand_keys.values())
-            df = self._df(all_keys)
-            total = self._total_docs()
-            mine = similarity.weights(feats.keys, df, total)
-            for other, keys in cand_keys.items():
-                s = similarity.score(mine, similarity.weights(keys, df, total))
-                if s >= self.story_threshold:
+            mine = similarity.text_vector(head_words(art["title"]) + feats.words)
+            for _doc, other, keys in rows:
+                if other == article:
+                    continue
+                theirs = self._vector(other)
+                if theirs is None:
+                    continue
+                s = similarity.cosine(mine, theirs)
+                if similarity.same_story(s, feats.facts, facts_of(keys.split()), threshold=self.story_threshold):
                     story_hits[other] = s
         for other, sim in copy_hits.items():  # a copy is the same story whatever its keys say
             story_hits[other] = max(story_hits.get(other, 0.0), sim)
@@ -193,8 +201,6 @@ class Placer:
         self.db.execute("INSERT INTO story_fts (rowid, keys) VALUES (?, ?)", [doc, keys])
         self.db.conn.executemany("INSERT OR IGNORE INTO story_lsh (bucket, doc) VALUES (?, ?)",
                                  [(b, doc) for b in bands])
-        if self._total is not None:
-            self._total += 1
 
     def _join(self, article: str, when: str, copy_hits: dict[str, float],
               story_hits: dict[str, float]) -> Placement:
