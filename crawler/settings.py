@@ -57,6 +57,8 @@ SPIDER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.extensions.crawllog.CrawlLog": 500,
+    # Before CrawlLog, so its stats (stories/*) are in the crawls row CrawlLog writes at close.
+    "crawler.extensions.stories.StoriesExtension": 490,
 }
 
 # The archive.
@@ -74,6 +76,11 @@ ARCHIVE_REJECT_MAX_ATTEMPTS = 5
 # default archive); empty disables capture. Files rotate at ARCHIVE_WARC_MAX_BYTES.
 ARCHIVE_WARC_DIR = "warc"
 ARCHIVE_WARC_MAX_BYTES = 1024**3
+
+# Stories (crawler/stories/, crawler/extensions/stories.py): place each crawl's new articles
+# into stories at spider close, and every ARCHIVE_STORIES_EVERY scraped items if > 0.
+ARCHIVE_STORIES_ENABLED = True
+ARCHIVE_STORIES_EVERY = 0
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -217,7 +217,7 @@ def m007_stories(db: sqlite_utils.Database) -> None:
       it was matched with), ``earliest`` (1 for the story's source).
     - ``story_index``: every placed article, ``doc`` (day number × 2^24 + a counter: the FTS
       rowid, so a date window is a rowid range), ``article``, ``at`` (publication time, else
-      fetch time), ``minhash`` (512-byte MinHash sketch), ``keys`` (the FTS tokens); an
+      fetch time), ``minhash`` (512-byte MinHash sketch), ``shingles`` (how many), ``keys`` (the FTS tokens); an
       article without a row here is not placed yet.
     - ``story_lsh``: (``bucket``, ``doc``): the MinHash LSH bands.
     - ``story_fts``: FTS5 over ``story_index.keys`` (external content, no positions), and
@@ -239,7 +239,7 @@ def m007_stories(db: sqlite_utils.Database) -> None:
     db.execute(
         """CREATE TABLE IF NOT EXISTS story_index (
             doc INTEGER PRIMARY KEY, article TEXT NOT NULL UNIQUE, at TEXT,
-            minhash BLOB NOT NULL, keys TEXT NOT NULL, placed_at TEXT)"""
+            minhash BLOB NOT NULL, shingles INTEGER NOT NULL, keys TEXT NOT NULL, placed_at TEXT)"""
     )
     db.execute(
         """CREATE TABLE IF NOT EXISTS story_lsh (

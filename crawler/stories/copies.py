@@ -12,10 +12,15 @@ bands and rows that best fits the threshold).
 
 Thresholds (README, Stories):
 
-- ``LSH_THRESHOLD`` 0.5: the Jaccard similarity at which a pair becomes likely to share a band
-  (the candidates; set below the confirmation threshold so that recall is not lost here).
+- ``LSH_THRESHOLD`` 0.3: the Jaccard similarity from which pairs are likely to share a band
+  (37 bands of 3 rows: a pair at 0.47 is found 98 times in 100); set well below the
+  confirmation thresholds so that recall is not lost here.
 - ``COPY_THRESHOLD`` 0.6: a candidate is a copy when the MinHash estimate of the shingle
-  Jaccard similarity is at least this, and
+  Jaccard similarity is at least this, or when at least ``COPY_CONTAINMENT`` 0.85 of the
+  smaller text's shingles are in the other's (estimated from the Jaccard estimate and the two
+  shingle counts) and the Jaccard similarity is at least ``MIN_JACCARD_CONTAINED`` 0.35 (a
+  page whose extraction kept the site's other headlines around the article, a copy that
+  dropped a few paragraphs); and
 - ``MAX_OWN_FACTS`` 2: ... and the two texts do not each hold facts the other lacks (numbers,
   dates, names; ``entities``): a copy may add a dateline or a credit, or lose a paragraph, so
   one side may have facts the other has not, but two texts that both have several of their own
@@ -33,8 +38,10 @@ from datasketch import MinHash, MinHashLSH
 NUM_PERM = 128
 SCHEME = "affine32"
 SHINGLE_WORDS = 5
-LSH_THRESHOLD = 0.5
+LSH_THRESHOLD = 0.3
 COPY_THRESHOLD = 0.6
+COPY_CONTAINMENT = 0.85
+MIN_JACCARD_CONTAINED = 0.35
 MAX_OWN_FACTS = 2
 
 
@@ -83,10 +90,26 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
+def containment(j: float, n_a: int, n_b: int) -> float:
+    """Share of the smaller set inside the other, from their Jaccard similarity and sizes."""
+    if not n_a or not n_b:
+        return 0.0
+    return min(1.0, j * (n_a + n_b) / ((1.0 + j) * min(n_a, n_b)))
+
+
+def copy_score(j: float, n_a: int, n_b: int) -> float | None:
+    """The pair's copy similarity (Jaccard, or containment for a contained text), or None."""
+    if j >= COPY_THRESHOLD:
+        return j
+    if j >= MIN_JACCARD_CONTAINED:
+        c = containment(j, n_a, n_b)
+        if c >= COPY_CONTAINMENT:
+            return c
+    return None
+
+
 def own_facts(facts_a: set[str], facts_b: set[str]) -> int:
     """How many facts each text has that the other lacks, the smaller of the two counts."""
     return min(len(facts_a - facts_b), len(facts_b - facts_a))
 
 
-def is_copy(similarity: float, facts_a: set[str], facts_b: set[str]) -> bool:
-    return similarity >= COPY_THRESHOLD and own_facts(facts_a, facts_b) <= MAX_OWN_FACTS

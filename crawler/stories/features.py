@@ -25,6 +25,7 @@ FACT_PREFIXES = ("p:", "d:", "x:", "n:")
 class Features:
     words: list[str]
     signature: np.ndarray
+    shingles: int
     facts: set[str]  # entity keys: p: people, n: names, d: dates, x: numbers
     keys: list[str] = field(default_factory=list)  # facts + lead and body bigrams, FTS tokens
 
@@ -46,7 +47,8 @@ def _content_bigram(gram: str) -> bool:
 def compute(title: str | None, text: str) -> Features:
     body = syllables(text)
     head = syllables(title or "")
-    sig = copies.signature(shingles(body, copies.SHINGLE_WORDS))
+    sh = shingles(body, copies.SHINGLE_WORDS)
+    sig = copies.signature(sh)
     ents = entities.extract(f"{title}\n{text}" if title else text)
     facts = {_key(k) for k in ents.keys()}
     order = {"p": 0, "d": 1, "x": 2, "n": 3}
@@ -57,7 +59,7 @@ def compute(title: str | None, text: str) -> Features:
     seen = set(lead)
     body_top = [g for g, _ in counts.most_common(BODY_BIGRAMS * 2) if g not in seen][:BODY_BIGRAMS]
     keys = list(dict.fromkeys([*facts_sorted, *lead, *body_top]))
-    return Features(words=body, signature=sig, facts=set(facts_sorted), keys=keys)
+    return Features(words=body, signature=sig, shingles=len(sh), facts=set(facts_sorted), keys=keys)
 
 
 def facts_of(keys: list[str]) -> set[str]:

@@ -27,7 +27,8 @@ places every article without a ``story_index`` row, oldest first.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -94,19 +95,18 @@ class Placer:
 
     def __init__(self, db: sqlite_utils.Database, *, window_days: int = WINDOW_DAYS,
                  story_threshold: float = similarity.STORY_THRESHOLD,
-                 copy_threshold: float = copies.COPY_THRESHOLD) -> None:
+                 ) -> None:
         self.db = db
         self.window_days = window_days
         self.story_threshold = story_threshold
-        self.copy_threshold = copy_threshold
         self._vectors: dict[str, dict[str, float]] = {}
 
     # -- reading ---------------------------------------------------------------------------
 
-    def _copy_candidates(self, bands: list[int]) -> list[tuple[int, str, bytes, str]]:
+    def _copy_candidates(self, bands: list[int]) -> list[tuple[int, str, bytes, int, str]]:
         marks = ", ".join("?" for _ in bands)
         return self.db.execute(
-            f"""SELECT i.doc, i.article, i.minhash, i.keys FROM story_index i
+            f"""SELECT i.doc, i.article, i.minhash, i.shingles, i.keys FROM story_index i
                 WHERE i.doc IN (SELECT DISTINCT doc FROM story_lsh WHERE bucket IN ({marks}))""", bands).fetchall()
 
     def _story_candidates(self, feats: Features, day: int) -> list[tuple[int, str, str]]:
@@ -164,9 +164,10 @@ class Placer:
 
         # Copies: estimated shingle Jaccard over LSH candidates, and no conflicting facts.
         copy_hits: dict[str, float] = {}
-        for _doc, other, blob, keys in self._copy_candidates(bands):
-            sim = copies.jaccard(feats.signature, copies.from_blob(blob))
-            if sim >= self.copy_threshold and copies.own_facts(feats.facts, facts_of(keys.split())) <= copies.MAX_OWN_FACTS:
+        for _doc, other, blob, n_shingles, keys in self._copy_candidates(bands):
+            j = copies.jaccard(feats.signature, copies.from_blob(blob))
+            sim = copies.copy_score(j, feats.shingles, n_shingles)
+            if sim is not None and copies.own_facts(feats.facts, facts_of(keys.split())) <= copies.MAX_OWN_FACTS:
                 copy_hits[other] = sim
 
         # Rewrites: keyed candidates in the date window, text score gated by shared facts.
@@ -196,8 +197,9 @@ class Placer:
                                [base, base + (1 << DAY_SHIFT) - 1]).fetchone()[0]
         doc = base if last is None else last + 1
         keys = feats.keys_text
-        self.db.execute("INSERT INTO story_index (doc, article, at, minhash, keys, placed_at) VALUES (?, ?, ?, ?, ?, ?)",
-                        [doc, article, sort_key(when), copies.to_blob(feats.signature), keys, _now()])
+        self.db.execute(
+            "INSERT INTO story_index (doc, article, at, minhash, shingles, keys, placed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [doc, article, sort_key(when), copies.to_blob(feats.signature), feats.shingles, keys, _now()])
         self.db.execute("INSERT INTO story_fts (rowid, keys) VALUES (?, ?)", [doc, keys])
         self.db.conn.executemany("INSERT OR IGNORE INTO story_lsh (bucket, doc) VALUES (?, ?)",
                                  [(b, doc) for b in bands])
@@ -320,20 +322,34 @@ def orphans(db: sqlite_utils.Database) -> list[str]:
            UNION SELECT article FROM story_members WHERE article NOT IN (SELECT hash FROM articles)""")]
 
 
+@contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[None]:
+    """A write transaction taken at its start (``BEGIN IMMEDIATE``): two processes placing at
+    once (two crawls closing) queue on the lock instead of one reading a snapshot the other
+    has just made stale."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
+
+
 def place_unplaced(db: sqlite_utils.Database, *, site: str | None = None, limit: int | None = None,
                    batch: int = 200, placer: Placer | None = None) -> Counter:
     """The ``stories`` pass: tidy orphans, then place every unplaced article in short
     transactions of ``batch`` articles. Returns counts (placed, copies, rewrites, alone,
     stories_created, orphans)."""
     counts: Counter = Counter()
-    with db.atomic():
+    with immediate(db):
         gone = orphans(db)
         forget(db, gone)
         counts["orphans"] = len(gone)
     todo = unplaced(db, site=site, limit=limit)
     placer = placer or Placer(db)
     for i in range(0, len(todo), batch):
-        with db.atomic():
+        with immediate(db):
             for article in todo[i:i + batch]:
                 p = placer.place(article)
                 if p is None:
@@ -343,12 +359,19 @@ def place_unplaced(db: sqlite_utils.Database, *, site: str | None = None, limit:
     return counts
 
 
-def text_changed(db: sqlite_utils.Database, changes: Iterable[tuple[str, str]]) -> None:
-    """An article's text changed (re-extraction re-keyed ``old`` → ``new``; two rows that
-    became one appear as two pairs with one ``new``): take the old keys out and place the
-    new texts again. Runs in the caller's transaction."""
-    changes = list(changes)
-    forget(db, {old for old, _new in changes} | {new for _old, new in changes})
-    placer = Placer(db)
-    for new in dict.fromkeys(new for _old, new in changes):
-        placer.place(new)
+def reextracted(db: sqlite_utils.Database, changes: Iterable[tuple[str, str]]) -> None:
+    """Keep stories consistent after re-extraction (``crawler.store.reextract``), in its
+    transaction: articles whose text changed (re-keyed ``old`` → ``new``; two rows that became
+    one appear as two pairs with one ``new``) are taken out and placed again with their new
+    text, and stories whose source's title was re-read take the new title.
+
+    Revisions need nothing: ``articles.text`` keeps the first archived text (later versions go
+    to ``revisions``), and stories are built on it."""
+    changes = [(old, new) for old, new in changes if old != new]
+    if changes:
+        forget(db, {old for old, _new in changes} | {new for _old, new in changes})
+        placer = Placer(db)
+        for new in dict.fromkeys(new for _old, new in changes):
+            placer.place(new)
+    db.execute("""UPDATE stories SET title = (SELECT title FROM articles WHERE hash = stories.source)
+                  WHERE title IS NOT (SELECT title FROM articles WHERE hash = stories.source)""")
