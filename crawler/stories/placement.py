@@ -173,8 +173,8 @@ class Placer:
         # Rewrites: keyed candidates in the date window, text score gated by shared facts.
         story_hits: dict[str, float] = {}
         rows = self._story_candidates(feats, day)
+        mine = similarity.text_vector(head_words(art["title"]) + feats.words)
         if rows:
-            mine = similarity.text_vector(head_words(art["title"]) + feats.words)
             for _doc, other, keys in rows:
                 if other == article:
                     continue
@@ -187,7 +187,7 @@ class Placer:
         for other, sim in copy_hits.items():  # a copy is the same story whatever its keys say
             story_hits[other] = max(story_hits.get(other, 0.0), sim)
 
-        placement = self._join(article, when, copy_hits, story_hits)
+        placement = self._join(article, when, mine, feats.facts, copy_hits, story_hits)
         self._index(article, when, day, feats, bands)
         return placement
 
@@ -204,30 +204,67 @@ class Placer:
         self.db.conn.executemany("INSERT OR IGNORE INTO story_lsh (bucket, doc) VALUES (?, ?)",
                                  [(b, doc) for b in bands])
 
-    def _join(self, article: str, when: str, copy_hits: dict[str, float],
-              story_hits: dict[str, float]) -> Placement:
+    def _matches(self, article: str, vec: dict[str, float], facts: set[str], other: str,
+                 known: dict[str, float]) -> bool:
+        """Does the text (``vec``, ``facts``) report the same event as ``other``? ``known``
+        holds the scores already computed against this text."""
+        if other == article or other in known:
+            return True
+        theirs = self._vector(other)
+        keys = self.db.execute("SELECT keys FROM story_index WHERE article = ?", [other]).fetchone()
+        if theirs is None or keys is None:
+            return False
+        return similarity.same_story(similarity.cosine(vec, theirs), facts, facts_of(keys[0].split()),
+                                     threshold=self.story_threshold)
+
+    def _source(self, story: int) -> str | None:
+        row = self.db.execute("SELECT source FROM stories WHERE id = ?", [story]).fetchone()
+        return row[0] if row else None
+
+    def _join(self, article: str, when: str, vec: dict[str, float], facts: set[str],
+              copy_hits: dict[str, float], story_hits: dict[str, float]) -> Placement:
+        """Put the article in a story. It joins a story only if it matches the story's source
+        (its earliest member) too, not just some member: a text that borrows paragraphs from
+        two reports (a round-up, a chimera) must not chain them into one story. Two stories
+        become one only when their sources match each other."""
         placement = Placement(article, matched=len(story_hits))
         if not story_hits:
             return placement
-        stories = set()
-        for other in story_hits:
+        by_story: dict[int, float] = {}
+        alone: dict[str, float] = {}
+        for other, sim in story_hits.items():
             m = self._member(other)
             if m:
-                stories.add(m[0])
-        if stories:
-            story = min(stories)
-            for other_story in sorted(stories - {story}):
-                self.db.execute("UPDATE story_members SET story = ? WHERE story = ?", [story, other_story])
-                self.db.execute("DELETE FROM stories WHERE id = ?", [other_story])
-        else:
+                by_story[m[0]] = max(by_story.get(m[0], 0.0), sim)
+            else:
+                alone[other] = sim
+        eligible = [st for st in by_story
+                    if (src := self._source(st)) and self._matches(article, vec, facts, src, story_hits)]
+        if eligible:
+            story = max(eligible, key=lambda st: (by_story[st], -st))
+            source = self._source(story)
+            src_vec = self._vector(source)
+            src_keys = self.db.execute("SELECT keys FROM story_index WHERE article = ?", [source]).fetchone()
+            src_facts = facts_of(src_keys[0].split()) if src_keys else set()
+            for other_story in sorted(set(eligible) - {story}):
+                other_source = self._source(other_story)
+                if src_vec is not None and self._matches(source, src_vec, src_facts, other_source, {}):
+                    self.db.execute("UPDATE story_members SET story = ? WHERE story = ?", [story, other_story])
+                    self.db.execute("DELETE FROM stories WHERE id = ?", [other_story])
+            joiners = {o: s for o, s in alone.items()
+                       if o in copy_hits or (src_vec is not None and self._matches(source, src_vec, src_facts, o, {}))}
+        elif alone:
             story = self.db.execute("INSERT INTO stories (updated) VALUES (?)", [_now()]).lastrowid
-        # Articles matched that were alone so far join as rewrites (or copies) of this one.
-        for other, sim in story_hits.items():
-            if self._member(other) is None:
-                self.db.execute(
-                    "INSERT INTO story_members (article, story, kind, copy_of, similarity) VALUES (?, ?, 'rewrite', NULL, ?)",
-                    [other, story, round(sim, 3)])
+            joiners = alone
+        else:
+            return placement  # it matched members of stories, but none of their sources
+        # Articles matched that were alone so far join as rewrites of this one.
+        for other, sim in joiners.items():
+            self.db.execute(
+                "INSERT INTO story_members (article, story, kind, copy_of, similarity) VALUES (?, ?, 'rewrite', NULL, ?)",
+                [other, story, round(sim, 3)])
         kind, copy_of, sim = "rewrite", None, max(story_hits.values())
+        copy_hits = {o: s for o, s in copy_hits.items() if o in joiners or self._in_story(o, story)}
         if copy_hits:
             best = max(copy_hits, key=lambda k: (copy_hits[k], k))
             sim = copy_hits[best]
@@ -247,6 +284,10 @@ class Placer:
         refresh_story(self.db, story)
         placement.story, placement.kind, placement.copy_of, placement.similarity = story, kind, copy_of, sim
         return placement
+
+    def _in_story(self, article: str, story: int) -> bool:
+        m = self._member(article)
+        return bool(m and m[0] == story)
 
 
 def refresh_story(db: sqlite_utils.Database, story: int) -> None:
