@@ -251,8 +251,10 @@ class Placer:
                 if src_vec is not None and self._matches(source, src_vec, src_facts, other_source, {}):
                     self.db.execute("UPDATE story_members SET story = ? WHERE story = ?", [story, other_story])
                     self.db.execute("DELETE FROM stories WHERE id = ?", [other_story])
+            # Even a copy of this text joins only if it reports the source's event: a round-up
+            # that contains two whole reports is a "copy" of both by containment.
             joiners = {o: s for o, s in alone.items()
-                       if o in copy_hits or (src_vec is not None and self._matches(source, src_vec, src_facts, o, {}))}
+                       if src_vec is not None and self._matches(source, src_vec, src_facts, o, {})}
         elif alone:
             story = self.db.execute("INSERT INTO stories (updated) VALUES (?)", [_now()]).lastrowid
             joiners = alone
@@ -367,7 +369,11 @@ def orphans(db: sqlite_utils.Database) -> list[str]:
 def immediate(db: sqlite_utils.Database) -> Iterator[None]:
     """A write transaction taken at its start (``BEGIN IMMEDIATE``): two processes placing at
     once (two crawls closing) queue on the lock instead of one reading a snapshot the other
-    has just made stale."""
+    has just made stale. Inside the caller's open transaction, a savepoint of it instead."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield
+        return
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         yield
