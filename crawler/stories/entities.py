@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from crawler.text import clean, normalize_tone
+from crawler.stories.tokens import tone_normalized
+from crawler.text import clean
 
 
 @cache
@@ -110,7 +111,7 @@ def without_byline(text: str) -> str:
 def extract(text: str) -> Entities:
     """Entities of an article text (title included, if the caller adds it), its closing
     byline or credit left out."""
-    s = without_byline(normalize_tone(clean(text)))
+    s = without_byline(tone_normalized(clean(text)))
     found = Entities()
     for m in _DATE_WORDS.finditer(s):
         found.dates.add(f"{int(m.group(1))}/{int(m.group(2))}")

@@ -28,6 +28,14 @@ MIN_SHARED_FACTS = 1
 SPECIFIC = ("p:", "d:", "x:")
 
 
+# How much a shared key counts when looking for candidates (``placement``): facts most.
+KIND_WEIGHTS = {"p": 3.0, "d": 2.5, "x": 2.5, "n": 2.0}
+
+
+def kind_weight(key: str) -> float:
+    return KIND_WEIGHTS.get(key[0], 1.0) if len(key) > 2 and key[1] == ":" else 1.0
+
+
 def text_vector(words: list[str]) -> dict[str, float]:
     """Sublinear bigram counts of a syllable list, normalised to unit length."""
     counts = Counter(f"{a} {b}" for a, b in zip(words, words[1:]))

@@ -24,6 +24,12 @@ def _canonical_syllable(word: str) -> str:
     return normalize_tone(word)
 
 
+def tone_normalized(text: str) -> str:
+    """``normalize_tone`` of a cleaned text, case and punctuation kept, one word at a time
+    through the cache."""
+    return _SYLLABLE.sub(lambda m: _canonical_syllable(m.group()), text)
+
+
 def syllables(text: str) -> list[str]:
     """Lowercased canonical syllables (``\\w+`` runs, digits included) of ``text``."""
     return [_canonical_syllable(w) for w in _SYLLABLE.findall(clean(text).lower())]
