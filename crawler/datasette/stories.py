@@ -140,10 +140,22 @@ def shared_words(a: str, b: str) -> tuple[list[markupsafe.Markup], list[markupsa
             mark_b[block.b:block.b + block.size] = [True] * block.size
 
     def html(words, marks, count):
-        out = [[] for _ in range(count)]
+        # One <mark> per run of shared words within a paragraph.
+        runs: list[list[tuple[bool, str]]] = [[] for _ in range(count)]
         for (i, w), on in zip(words, marks):
-            out[i].append(markupsafe.Markup("<mark>{}</mark>").format(w) if on else markupsafe.escape(w))
-        return [markupsafe.Markup("").join(p) for p in out]
+            if runs[i] and runs[i][-1][0] == on:
+                runs[i][-1] = (on, runs[i][-1][1] + w)
+            else:
+                runs[i].append((on, w))
+        out = []
+        for para in runs:
+            parts = []
+            for on, text in para:
+                core = text.rstrip()
+                parts.append(markupsafe.Markup("<mark>{}</mark>{}").format(core, text[len(core):]) if on
+                             else markupsafe.escape(text))
+            out.append(markupsafe.Markup("").join(parts).rstrip())
+        return out
 
     return html(wa, mark_a, len(pa)), html(wb, mark_b, len(pb))
 
