@@ -286,3 +286,11 @@ def test_stories_command_places_and_reports(tmp_path, labelled, capsys):
     assert capsys.readouterr().out.startswith("placed 0 articles")
     missing = parser.parse_args(["stories", "--db", str(tmp_path / "none.db")])
     assert missing.run(missing) == 2
+
+
+def test_texts_without_words_are_placed_alone(archive):
+    blank = [evaluate.Labelled(f"blank-{i}", None, text, "x", "2025-08-01T08:00:00+07:00", f"b{i}", f"b{i}", "")
+             for i, text in enumerate(["…", "— —", "Ảnh: Minh Khoa"])]
+    store(archive, *blank)
+    assert place_unplaced(archive.db)["placed"] == 3
+    assert archive.db["story_members"].count == 0

@@ -203,7 +203,7 @@ def render_cell(value, column, table, database, datasette):
     # Canned queries name the story column "Story": a link to its page.
     if column == "Story" and table is None and isinstance(value, int) and database:
         return markupsafe.Markup('<a href="{}">{}</a>').format(story_url(datasette, database, value), value)
-    if column == "story" and table == "story_members" and isinstance(value, int):
+    if (column, table) in (("story", "story_members"), ("id", "stories")) and isinstance(value, int):
         return markupsafe.Markup('<a href="{}">{}</a>').format(story_url(datasette, database, value), value)
     return None
 
