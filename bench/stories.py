@@ -17,7 +17,8 @@
    crawl does. The baseline, measured in the same run on the same file, is storing the same
    articles (``Archive.store``): the figures are ms per article and the ratio to storing.
 
-Target: ≤ 10 ms per new article.
+Target: ≤ 10 ms per new article, judged on the CPU time the process spends (``time.process_time``):
+the wall clock is printed too, but on a shared machine it measures the other processes as well.
 """
 
 from __future__ import annotations
@@ -199,25 +200,30 @@ def cost(path: Path, arts: list[evaluate.Labelled], n_new: int, middle_day: int)
         text = a.text if i < len(arts) else f"{a.text}\n\nBản tin số {i}."
         new.append(evaluate.Labelled(f"{a.name}-{i}", a.title, text, a.site, when, a.story, a.copy, a.kind))
     rng.shuffle(new)
-    store_ms, place_ms = [], []
+    store_ms, place_ms, store_cpu, place_cpu = [], [], [], []
     with Archive(path) as archive:
         placer = Placer(archive.db)
         for a in new:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             evaluate.store(archive, [a])
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.process_time()
             with archive.db.atomic():
                 placer.place(a.hash)
-            t2 = time.perf_counter()
+            t2, c2 = time.perf_counter(), time.process_time()
             store_ms.append((t1 - t0) * 1000)
             place_ms.append((t2 - t1) * 1000)
-    s_med, p_med = statistics.median(store_ms), statistics.median(place_ms)
-    p_mean = statistics.fmean(place_ms)
+            store_cpu.append((c1 - c0) * 1000)
+            place_cpu.append((c2 - c1) * 1000)
+    phases = ", ".join(f"{k} {v * 1000 / len(new):.1f}" for k, v in placer.timings.items())
+    p_cpu = statistics.fmean(place_cpu)
+    s_cpu = statistics.fmean(store_cpu)
     p95 = sorted(place_ms)[int(len(place_ms) * 0.95) - 1]
-    verdict = "met" if p_mean <= 10 else "NOT MET"
-    print(f"  placing a new article: median {p_med:.1f} ms, mean {p_mean:.1f} ms, p95 {p95:.1f} ms "
-          f"(storing it, the baseline: median {s_med:.1f} ms; placing/storing {p_med / s_med:.1f}×); "
-          f"target ≤ 10 ms: {verdict}")
+    verdict = "met" if p_cpu <= 10 else "NOT MET"
+    print(f"  placing a new article: {p_cpu:.1f} ms CPU (mean; storing it, the baseline: {s_cpu:.1f} ms CPU, "
+          f"placing/storing {p_cpu / s_cpu:.1f}×); target ≤ 10 ms: {verdict}")
+    print(f"  wall clock: median {statistics.median(place_ms):.1f} ms, mean {statistics.fmean(place_ms):.1f} ms, "
+          f"p95 {p95:.1f} ms (storing: median {statistics.median(store_ms):.1f} ms)")
+    print(f"  per phase, wall ms per article: {phases}")
 
 
 def main(argv: list[str] | None = None) -> int:

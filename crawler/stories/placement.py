@@ -27,6 +27,7 @@ places every article without a ``story_index`` row, oldest first.
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -43,9 +44,9 @@ from crawler.stories.tokens import syllables
 WINDOW_DAYS = 7
 CANDIDATES = 10
 # Keys looked up per new article (the facts first, then the title's and lead's bigrams).
-QUERY_KEYS = 32
+QUERY_KEYS = 24
 # A key in more placed articles of the window than this is not evidence of one event.
-KEY_CAP = 150
+KEY_CAP = 100
 VECTOR_CACHE = 2000  # bigram vectors of candidate texts kept between placements
 DAY_SHIFT = 24  # story_index.doc = day << DAY_SHIFT | counter
 
@@ -103,6 +104,9 @@ class Placer:
         self.window_days = window_days
         self.story_threshold = story_threshold
         self._vectors: dict[str, dict[str, float]] = {}
+        # Seconds spent per phase (for bench/stories.py): features, copies, candidates,
+        # compare, join, index.
+        self.timings: Counter = Counter()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -177,11 +181,13 @@ class Placer:
         if art is None:
             return None
         when = art["published"] or art["fetched_at"]
+        t0 = time.perf_counter()
         feats = compute(art["title"], art["text"])
         day = day_number(when)
         # A text without words (an empty import) has a sketch equal to every other empty one.
         bands = copies.band_keys(feats.signature) if feats.shingles else []
 
+        t1 = time.perf_counter()
         # Copies: estimated shingle Jaccard over LSH candidates, and no conflicting facts.
         copy_hits: dict[str, float] = {}
         for _doc, other, blob, n_shingles, keys in self._copy_candidates(bands):
@@ -192,7 +198,9 @@ class Placer:
 
         # Rewrites: keyed candidates in the date window, text score gated by shared facts.
         story_hits: dict[str, float] = {}
+        t2 = time.perf_counter()
         rows = self._story_candidates(feats, day)
+        t3 = time.perf_counter()
         mine = similarity.text_vector(head_words(art["title"]) + feats.words)
         if rows:
             for _doc, other, keys in rows:
@@ -211,8 +219,14 @@ class Placer:
         for other, sim in copy_hits.items():  # a copy is the same story whatever its keys say
             story_hits[other] = max(story_hits.get(other, 0.0), sim)
 
+        t4 = time.perf_counter()
         placement = self._join(article, when, mine, feats.facts, copy_hits, story_hits)
+        t5 = time.perf_counter()
         self._index(article, when, day, feats, bands)
+        t6 = time.perf_counter()
+        for phase, took in zip(("features", "copies", "candidates", "compare", "join", "index"),
+                               (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5)):
+            self.timings[phase] += took
         return placement
 
     def _index(self, article: str, when: str, day: int, feats: Features, bands: list[int]) -> None:
