@@ -32,7 +32,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -44,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 from crawler.store.archive import Archive  # noqa: E402
 from crawler.stories import copies, evaluate  # noqa: E402
 from crawler.stories.features import compute  # noqa: E402
-from crawler.stories.placement import DAY_SHIFT, Placer, day_number, place_unplaced, sort_key  # noqa: E402
+from crawler.stories.placement import DAY_SHIFT, Placer, day_number, sort_key  # noqa: E402
 
 LABELLED = ROOT / "tests" / "fixtures" / "stories" / "articles"
 PER_DAY = 46 * 30

@@ -220,8 +220,7 @@ def m007_stories(db: sqlite_utils.Database) -> None:
       fetch time), ``minhash`` (512-byte MinHash sketch), ``shingles`` (how many), ``keys`` (the FTS tokens); an
       article without a row here is not placed yet.
     - ``story_lsh``: (``bucket``, ``doc``): the MinHash LSH bands.
-    - ``story_fts``: FTS5 over ``story_index.keys`` (external content, no positions), and
-      ``story_vocab`` (fts5vocab) for each key's document frequency.
+    - ``story_fts``: FTS5 over ``story_index.keys`` (external content, no positions).
     No foreign keys: the ``stories`` pass removes rows whose article is gone, and writers that
     change an article's text call ``crawler.stories.placement.forget``.
     """
@@ -250,7 +249,6 @@ def m007_stories(db: sqlite_utils.Database) -> None:
             keys, content='story_index', content_rowid='doc', detail='none',
             tokenize="unicode61 remove_diacritics 0 tokenchars '_:/.,'")"""
     )
-    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS story_vocab USING fts5vocab(story_fts, 'row')")
     db.execute("CREATE INDEX IF NOT EXISTS story_members_story ON story_members (story)")
     db.execute("CREATE INDEX IF NOT EXISTS story_members_copy_of ON story_members (copy_of)")
     db.execute("CREATE INDEX IF NOT EXISTS stories_first_published ON stories (first_published)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-import numpy as np
+import numpy as np  # the sketch's type
 
 from crawler.stories import copies, entities
 from crawler.stories.tokens import shingles, syllables, terms

@@ -2,19 +2,20 @@
 
 For a new article (``Placer.place``):
 
-1. its features (``features.compute``): MinHash sketch, facts, keys;
-2. copies: the placed articles sharing an LSH band with it (``story_lsh``), kept when
-   ``copies.is_copy`` says so;
-3. rewrites: the placed articles published within ``window_days`` of it whose keys match
-   (``story_fts``, BM25, the best ``CANDIDATES``), kept when ``similarity.score`` reaches the
-   threshold;
-4. the article joins the story of what it matched (the stories of everything it matched
-   become one: it is the same event); articles it matched that were alone so far join too; a
-   copy points at the earliest-published member of its copy group (``copy_of``), and an
-   earlier text placed late becomes the head of its group;
+1. its features (``features.compute``): MinHash sketch, facts (names, dates, numbers), keys;
+2. copies: the placed articles sharing an LSH band with it (``story_lsh``, any date), kept
+   when ``copies.copy_score`` and the own-facts limit say so;
+3. rewrites: the placed articles within ``window_days`` of its date that share its most
+   informative keys (``_story_candidates``), kept when ``similarity.same_story`` says so
+   (the fact gate first, then the text score);
+4. it joins the story of what it matched, but only a story whose source (earliest member) it
+   matches as well; two matched stories become one only if their sources match each other;
+   articles it matched that were alone so far join if they match the source too (or start a
+   new story with it). A copy points at the earliest-published member of its copy group
+   (``copy_of``); an earlier text placed late becomes the head of its group;
 5. its own index rows are written (``story_index``, ``story_lsh``, ``story_fts``) and the
-   touched stories' figures (title and time of the earliest member, papers, provinces) are
-   recomputed from their members.
+   touched story's figures (title and time of the earliest member, papers, provinces) are
+   recomputed from its members.
 
 Nothing else in the archive is read or rewritten, so the cost per article depends on the
 number of articles in its date window and its LSH buckets, not on the archive's size
