@@ -68,6 +68,22 @@ def test_a_crawl_places_its_new_articles(tmp_path):
         con.close()
 
 
+def test_placing_during_the_crawl_every_n_items(tmp_path):
+    db = tmp_path / "archive.db"
+    with SampleSite(articles=30, traps=False) as site:
+        result = run_crawl(site, db, name="stories-every", settings={"ARCHIVE_STORIES_EVERY": "5",
+                                                                     "ARCHIVE_BATCH_SIZE": "5"})
+        seeds = seed_hashes(site, db)
+    con = sqlite3.connect(db)
+    n = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    stats = json.loads(con.execute("SELECT stats FROM crawls").fetchone()[0])
+    assert con.execute("SELECT count(*) FROM story_index").fetchone()[0] == n == stats["stories/placed"]
+    con.close()
+    # placed in several rounds, not only at close
+    assert result.log.count("Stories: placed") > 1
+    assert_seed_stories(seeds, db)
+
+
 def test_stories_off_then_the_pass_and_reextract_keep_stories_consistent(tmp_path):
     db = tmp_path / "archive.db"
     with SampleSite(articles=40, traps=False) as site:
