@@ -133,3 +133,15 @@ def test_article_page_links_to_its_story(site):
     assert f"/archive/-/story/{story}" in r.text
     alone = get(f"/archive/articles/{arts['seed-004'].hash}")
     assert alone.status_code == 200 and "/-/story/" not in alone.text
+
+
+def test_a_copy_of_a_rewrite_points_at_its_original(site):
+    get, arts, _story = site
+    copy, original = arts["e5-paraphrase-copy"], arts["e5-paraphrase"]
+    data = get(f"/archive/articles/{copy.hash}.json", _shape="objects").json()
+    assert data["rows"]
+    story = next(m for m in get("/archive/story_members.json", article=copy.hash, _shape="objects").json()["rows"])
+    assert story["copy_of"] == original.hash
+    html = get(f"/archive/-/story/{story['story']}").text
+    row = next(r for r in re.findall(r"<tr class=[^>]*>(.*?)</tr>", html, re.S) if copy.hash in r)
+    assert "của · of" in row and f"/archive/articles/{original.hash}" in row

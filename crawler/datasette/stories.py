@@ -113,8 +113,14 @@ async def story_page(datasette, request):
         raise NotFound(f"No story {story_id}")
     members = [dict(r) for r in (await db.execute(STORY_SQL, [story_id])).rows]
     source = next((m for m in members if m["earliest"]), members[0] if members else None)
+    by_hash = {m["article"]: m for m in members}
     for m in members:
         m["article_url"] = datasette.urls.row(database, "articles", m["article"])
+        head = by_hash.get(m["copy_of"]) if m["copy_of"] else None
+        if head and head is not source:  # a copy of the source needs no pointer: it is marked
+            m["copy_of_title"] = f"{head['paper'] or head['site']}, {head['published'] or head['fetched_at']}"
+            m["copy_of_url"] = head["article_url"] if "article_url" in head else \
+                datasette.urls.row(database, "articles", head["article"])
         m["compare_url"] = compare_url(datasette, database, source["article"], m["article"]) \
             if source and m["article"] != source["article"] else None
     if request.url_vars.get("format") == "json":
