@@ -182,6 +182,15 @@ def build(path: Path, n: int, arts: list[evaluate.Labelled], seed: int = 7) -> t
                 db.conn.executemany("INSERT INTO story_fts (rowid, keys) VALUES (?, ?)", fts_rows)
                 db.conn.executemany("INSERT OR IGNORE INTO story_lsh (bucket, doc) VALUES (?, ?)", lsh_rows)
         db.execute("PRAGMA optimize")
+        try:  # what the stories state costs on disk (dbstat is compiled into most SQLite builds)
+            sizes = dict(db.execute(
+                "SELECT CASE WHEN name LIKE 'story_fts%' THEN 'story_fts' WHEN name LIKE 'sqlite_autoindex_story_index%' "
+                "THEN 'story_index' ELSE name END AS t, sum(pgsize) FROM dbstat "
+                "WHERE name LIKE 'story%' OR name LIKE 'sqlite_autoindex_story%' GROUP BY t").fetchall())
+            per = ", ".join(f"{k} {v / n:.0f}" for k, v in sorted(sizes.items()))
+            print(f"  stories state on disk, bytes per article: {per}; total {sum(sizes.values()) / n:.0f}")
+        except Exception as exc:  # noqa: BLE001 - a missing dbstat only loses this line
+            print(f"  (no dbstat: {exc})")
     print(f"  built {n:,} placed articles over {days} days ({b} LSH bands each) in {time.monotonic() - started:.0f} s; "
           f"file {path.stat().st_size / 1e9:.2f} GB")
     return first, first + days
