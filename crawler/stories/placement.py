@@ -45,7 +45,7 @@ from crawler.stories.tokens import syllables
 WINDOW_DAYS = 7
 CANDIDATES = 10
 # Keys looked up per new article (the facts first, then the title's and lead's bigrams).
-QUERY_KEYS = 24
+QUERY_KEYS = 20
 # A key in more placed articles of the window than this is not evidence of one event.
 KEY_CAP = 100
 VECTOR_CACHE = 2000  # bigram vectors of candidate texts kept between placements
@@ -202,7 +202,7 @@ class Placer:
         t2 = time.perf_counter()
         rows = self._story_candidates(feats, day)
         t3 = time.perf_counter()
-        mine = similarity.text_vector(head_words(art["title"]) + feats.words)
+        mine: dict[str, float] | None = None  # built only if a candidate passes the fact gate
         if rows:
             for _doc, other, keys in rows:
                 if other == article:
@@ -214,6 +214,8 @@ class Placer:
                 theirs = self._vector(other)
                 if theirs is None:
                     continue
+                if mine is None:
+                    mine = similarity.text_vector(head_words(art["title"]) + feats.words)
                 s = similarity.cosine(mine, theirs)
                 if similarity.same_story(s, feats.facts, theirs_facts, threshold=self.story_threshold):
                     story_hits[other] = s
@@ -221,7 +223,9 @@ class Placer:
             story_hits[other] = max(story_hits.get(other, 0.0), sim)
 
         t4 = time.perf_counter()
-        placement = self._join(article, when, mine, feats.facts, copy_hits, story_hits)
+        if story_hits and mine is None:  # copies only: the source check needs the vector
+            mine = similarity.text_vector(head_words(art["title"]) + feats.words)
+        placement = self._join(article, when, mine or {}, feats.facts, copy_hits, story_hits)
         t5 = time.perf_counter()
         self._index(article, when, day, feats, bands)
         t6 = time.perf_counter()
