@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("extraction", "crawl", "crawl_all", "search")
+ORDER = ("extraction", "crawl", "crawl_all", "search", "stories")
 
 
 def modules() -> list[str]:

@@ -61,6 +61,8 @@ EXTENSIONS = {
     # The crawl's one archive connection (opened on first use, closed when the engine stops).
     "crawler.extensions.archive.ArchiveConnection": 0,
     "crawler.extensions.crawllog.CrawlLog": 500,
+    # Before CrawlLog, so its stats (stories/*) are in the crawls row CrawlLog writes at close.
+    "crawler.extensions.stories.StoriesExtension": 490,
     # Running a crawl (README, "Exit status"): a crawl that reached nothing says so in its finish
     # reason; a summary at the end; progress while it runs, which replaces Scrapy's LogStats line.
     "crawler.extensions.reachability.Reachability": 510,
@@ -109,6 +111,11 @@ ARCHIVE_SECTION_DEPTH = 2
 # default archive); empty disables capture. Files rotate at ARCHIVE_WARC_MAX_BYTES.
 ARCHIVE_WARC_DIR = "warc"
 ARCHIVE_WARC_MAX_BYTES = 1024**3
+
+# Stories (crawler/stories/, crawler/extensions/stories.py): place each crawl's new articles
+# into stories at spider close, and every ARCHIVE_STORIES_EVERY scraped items if > 0.
+ARCHIVE_STORIES_ENABLED = True
+ARCHIVE_STORIES_EVERY = 0
 
 FEED_EXPORT_ENCODING = "utf-8"
 # INFO, without Scrapy's settings and component dumps or a line per page (they move to DEBUG,

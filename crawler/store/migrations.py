@@ -247,3 +247,57 @@ def m006_discovery_state(db: sqlite_utils.Database) -> None:
                section_sweep = CASE WHEN json_extract(stats, '$."listing/section_sweep"') = 1
                                     THEN started END
            WHERE completed IS NULL AND finish_reason = 'finished' AND json_valid(stats)""")
+
+
+# -- migrations for stories: the same report across papers (crawler/stories/) ---------------------
+
+
+@migrations()
+def m007_stories(db: sqlite_utils.Database) -> None:
+    """Stories (the same event reported by several papers) and the state that places each new
+    article without re-clustering the archive; see ``crawler/stories/__init__.py``.
+
+    - ``stories``: ``id``, ``title`` and ``source`` (hash) of the earliest member,
+      ``first_published``, ``papers`` and ``provinces`` (distinct sites and provinces among the
+      members), ``members``, ``updated``.
+    - ``story_members``: ``article`` (→ ``articles.hash``, one story per article), ``story``,
+      ``kind`` (``copy``: the same text with small edits as ``copy_of``, the earliest-published
+      member of its copy group; ``rewrite``: a text of its own), ``similarity`` (to the member
+      it was matched with), ``earliest`` (1 for the story's source).
+    - ``story_index``: every placed article, ``doc`` (day number × 2^24 + a counter: the FTS
+      rowid, so a date window is a rowid range), ``article``, ``at`` (publication time, else
+      fetch time), ``minhash`` (512-byte MinHash sketch), ``shingles`` (how many), ``keys`` (the FTS tokens); an
+      article without a row here is not placed yet.
+    - ``story_lsh``: (``bucket``, ``doc``): the MinHash LSH bands.
+    - ``story_fts``: FTS5 over ``story_index.keys`` (external content, no positions).
+    No foreign keys: the ``stories`` pass removes rows whose article is gone, and writers that
+    change an article's text call ``crawler.stories.placement.forget``.
+    """
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS stories (
+            id INTEGER PRIMARY KEY, title TEXT, source TEXT, first_published TEXT,
+            papers INTEGER NOT NULL DEFAULT 0, provinces INTEGER NOT NULL DEFAULT 0,
+            members INTEGER NOT NULL DEFAULT 0, updated TEXT)"""
+    )
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS story_members (
+            article TEXT PRIMARY KEY, story INTEGER NOT NULL, kind TEXT NOT NULL,
+            copy_of TEXT, similarity REAL, earliest INTEGER NOT NULL DEFAULT 0)"""
+    )
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS story_index (
+            doc INTEGER PRIMARY KEY, article TEXT NOT NULL UNIQUE, at TEXT,
+            minhash BLOB NOT NULL, shingles INTEGER NOT NULL, keys TEXT NOT NULL, placed_at TEXT)"""
+    )
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS story_lsh (
+            bucket INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (bucket, doc)) WITHOUT ROWID"""
+    )
+    db.execute(
+        """CREATE VIRTUAL TABLE IF NOT EXISTS story_fts USING fts5(
+            keys, content='story_index', content_rowid='doc', detail='none',
+            tokenize="unicode61 remove_diacritics 0 tokenchars '_:/.,'")"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS story_members_story ON story_members (story)")
+    db.execute("CREATE INDEX IF NOT EXISTS story_members_copy_of ON story_members (copy_of)")
+    db.execute("CREATE INDEX IF NOT EXISTS stories_first_published ON stories (first_published)")

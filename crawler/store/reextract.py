@@ -51,6 +51,7 @@ from scrapy.responsetypes import responsetypes
 
 from crawler import reasons
 from crawler.store.archive import Archive, article_fields
+from crawler.stories.placement import reextracted as stories_reextracted
 from crawler.text.extract import extract
 from crawler.text import content_hash
 from crawler.urls import canonical_url
@@ -301,6 +302,8 @@ def _apply(archive: Archive, report: Report, columns: set[str], dry_run: bool) -
             changed = _apply_articles(db, report, columns)
             _rekey(db, report, changed, columns)
             _apply_revisions(db, report)
+            # Stories follow the texts that changed (crawler/stories/placement.py).
+            stories_reextracted(db, [(old, new) for _rowid, old, new, _values in changed])
             if dry_run:
                 raise _DryRun
     except _DryRun:
