@@ -496,7 +496,9 @@ def test_plain_datasette_command_has_the_archive_experience(plain):
     base, ids = plain
     status, body, _ = http_get(base + ".json")
     assert status == 200
-    assert {q["name"] for q in json.loads(body)["queries"]} == set(CANNED)
+    from crawler.datasette.stories import CANNED as STORY_QUERIES
+
+    assert {q["name"] for q in json.loads(body)["queries"]} == set(CANNED) | set(STORY_QUERIES)
     status, page, headers = http_get(base + f"/articles/{ids['daihoi']}")
     assert status == 200 and ">Khai mạc Đại hội Đảng bộ tỉnh Cà Mau lần thứ I</h1>" in page
     assert headers.get("x-robots-tag") == "noindex, nofollow"

@@ -294,3 +294,35 @@ def test_texts_without_words_are_placed_alone(archive):
     store(archive, *blank)
     assert place_unplaced(archive.db)["placed"] == 3
     assert archive.db["story_members"].count == 0
+
+
+def test_a_placement_that_cannot_write_is_logged_and_counted_never_fails_the_crawl(tmp_path, labelled, caplog):
+    """Stories are an addition to the archive: another writer holding the lock past every retry
+    at spider close costs the placement (counted, logged once), not the crawl."""
+    import sqlite3
+
+    from scrapy.utils.test import get_crawler
+
+    from crawler.extensions.stories import StoriesExtension
+    from spiders.baocamau import BaoCaMauSpider
+
+    db = tmp_path / "archive.db"
+    with Archive(db) as a:
+        store(a, *list(labelled.values())[:2])
+    crawler = get_crawler(BaoCaMauSpider, {"ARCHIVE_DB": str(db), "ARCHIVE_DB_TIMEOUT": 0.1,
+                                           "ARCHIVE_DB_LOCK_ATTEMPTS": 1, "ARCHIVE_STORIES_ENABLED": True})
+    crawler.stats.open_spider()
+    ext = StoriesExtension.from_crawler(crawler)
+    spider = BaoCaMauSpider.from_crawler(crawler)
+    blocker = sqlite3.connect(db, timeout=0)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        ext.spider_closed(spider, "finished")  # must not raise
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert crawler.stats.get_value("stories/errors") == 1
+    assert "could not place" in caplog.text
+    with Archive(db) as a:  # nothing half-written: the articles simply wait to be placed
+        assert a.db["story_members"].count == 0 and a.db["articles"].count == 2
+        assert not a.db.conn.in_transaction

@@ -6,31 +6,40 @@ are placed (``crawler.stories.placement.place_unplaced``): compared with what is
 placed, never re-clustering the archive. Articles of other sources (imports, a crawl with this
 extension off) wait for ``python -m crawler stories``.
 
+Placing is an addition to the archive, never a condition of it: when the store has given up
+(``store-failed``) nothing is placed, and a placement that fails (a full disk, a lock) is
+logged once and counted in ``stories/errors``; its articles stay unplaced until the next
+crawl or ``python -m crawler stories`` places them. Placement uses the crawl's one archive
+connection (``crawler.extensions.archive``).
+
 Settings: ``ARCHIVE_STORIES_ENABLED`` (off: ``NotConfigured``), ``ARCHIVE_STORIES_EVERY``.
 Stats: ``stories/placed``, ``stories/copy``, ``stories/rewrite``, ``stories/alone``,
-``stories/seconds``.
+``stories/seconds``, ``stories/errors``.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.store.archive import Archive
+from crawler.extensions.archive import ArchiveConnection
+from crawler.store.errors import ArchiveError
 from crawler.stories.placement import place_unplaced
 
 logger = logging.getLogger(__name__)
 
 
 class StoriesExtension:
-    def __init__(self, crawler: Crawler, db_path: str, every: int):
+    def __init__(self, crawler: Crawler, connection: ArchiveConnection, every: int):
         self.crawler = crawler
-        self.db_path = db_path
+        self.connection = connection
         self.every = every
+        self.failed = False
         self.scraped = 0
 
     @classmethod
@@ -38,10 +47,8 @@ class StoriesExtension:
         s = crawler.settings
         if not s.getbool("ARCHIVE_STORIES_ENABLED"):
             raise NotConfigured("ARCHIVE_STORIES_ENABLED is off")
-        path = s.get("ARCHIVE_DB")
-        if not path:
-            raise NotConfigured("ARCHIVE_DB is empty")
-        ext = cls(crawler, path, max(0, s.getint("ARCHIVE_STORIES_EVERY")))
+        connection = ArchiveConnection.from_crawler(crawler)  # NotConfigured without ARCHIVE_DB
+        ext = cls(crawler, connection, max(0, s.getint("ARCHIVE_STORIES_EVERY")))
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         if ext.every:
             crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
@@ -56,11 +63,20 @@ class StoriesExtension:
         self.place(spider)
 
     def place(self, spider: Spider) -> None:
+        if self.failed or self.connection.failure is not None:
+            return  # the store gave up, or placing already failed once in this crawl
         site = getattr(spider, "site", None) or spider.name
         started = time.monotonic()
-        with Archive(self.db_path) as archive:
-            counts = place_unplaced(archive.db, site=site)
         stats = self.crawler.stats
+        try:
+            counts = place_unplaced(self.connection.archive.db, site=site)
+        except (sqlite3.Error, ArchiveError) as exc:
+            self.failed = True
+            stats.inc_value("stories/errors")
+            logger.warning("Stories: could not place the new articles of %s (%s: %s); they stay "
+                           "unplaced until the next crawl or `python -m crawler stories`",
+                           site, type(exc).__name__, exc)
+            return
         for key in ("placed", "copy", "rewrite", "alone"):
             stats.inc_value(f"stories/{key}", counts[key])
         stats.inc_value("stories/seconds", round(time.monotonic() - started, 3))

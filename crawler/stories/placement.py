@@ -420,10 +420,13 @@ def immediate(db: sqlite_utils.Database) -> Iterator[None]:
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         yield
+        db.conn.commit()
     except BaseException:
-        db.conn.rollback()
+        # A failed COMMIT (a full disk) leaves the transaction open on a connection the crawl
+        # shares: end it, so the crawl's own last writes are not swallowed by it.
+        if db.conn.in_transaction:
+            db.conn.rollback()
         raise
-    db.conn.commit()
 
 
 def place_unplaced(db: sqlite_utils.Database, *, site: str | None = None, limit: int | None = None,
