@@ -199,3 +199,21 @@ def test_an_editions_articles_are_reached_from_its_own_start_page(tmp_path):
     section = next(iter(ed.sections))
     assert any(t.startswith(section + "?paged=") for t in ed_requests), ed_requests
     assert not [t for t in main_requests if "paged=" in t and t.split("?")[0] not in main.sections]
+
+
+def test_latest_path_holds_back_the_canonical_hosts_sections_only():
+    """``latest_path`` lists the canonical host's newest articles: it says nothing of an
+    edition's, so an edition's sections are walked even when the main site's are held back."""
+    from spiders.baoangiang import BaoAnGiangSpider
+
+    crawler = get_crawler(BaoAnGiangSpider, {"ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2})
+    s = BaoAnGiangSpider.from_crawler(crawler)
+    s.discovering = True
+    s.listing_walker.sweep_sections = False  # a recent section sweep: /tin-moi/ decides
+    edition = "tintucmientay.baoangiang.com.vn"
+    body = b'<html><body><nav class="menu"><a href="/thoi-su/">m</a></nav></body></html>'
+    for key in ("/", f"//{edition}/"):
+        req = s.listing_request(key, 1, stale=0)
+        out = list(s.parse_listing(HtmlResponse(req.url, body=body, encoding="utf-8", request=req)))
+        assert listings(out) == ([] if key == "/" else [f"https://{edition}/thoi-su/"])
+    assert s.listing_walker.deferred == [("/thoi-su/", 1, 0)]
