@@ -11,7 +11,6 @@ paper's main site, so only the edition's own start page leads to them.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 
 import pytest
 import scrapy
@@ -19,7 +18,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.sites import spider_classes
-from samplesite.families import SHAPES, FamilySite
+from samplesite.families import SHAPES, FamilySite, edition_shape
 from spiders.baodaklak import BaoDakLakSpider
 from tests.conftest import rows, run_crawl
 
@@ -180,9 +179,9 @@ def test_an_edition_article_is_stored_under_the_paper():
 def test_an_editions_articles_are_reached_from_its_own_start_page(tmp_path):
     """The paper on one loopback port, its edition (other articles, no sitemap) on another; the
     main site never links to the edition, so only the edition's start page leads to them."""
-    edition_shape = dataclasses.replace(SHAPES["hex7"], sitemap=None, robots_sitemap=False, sitemap_only=0)
     db = tmp_path / "editions.db"
-    with FamilySite(SHAPES["hex7"], maze=False) as main, FamilySite(edition_shape, maze=False, seed=77) as ed:
+    with FamilySite(SHAPES["hex7"], maze=False) as main, \
+            FamilySite(edition_shape(SHAPES["hex7"]), maze=False, seed=77) as ed:
         run_crawl(main, db, f"edition_urls={PHUYEN}={ed.base_url}", name="editions",
                   settings={"ARCHIVE_STALE_PAGES": 2, "ARCHIVE_EXTRACT_WORKERS": 0}, spider="baodaklak")
         ed_requests = list(ed.requests)
