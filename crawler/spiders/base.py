@@ -18,6 +18,9 @@ the parts together:
   touches the database.
 - ``refresh``: ``-a refresh_days=N``, recent articles fetched again.
 
+A paper's ``editions`` (hosts with content of their own) are starts like its canonical host;
+listings keep the host they were found on (``rules``: listing keys), one budget pays for all.
+
 Scrapy calls the spider's methods (callbacks must be spider methods for ``JOBDIR``); each hands
 the response to its walker. Article pages are fetched, turned into ``PageItem`` s and handed to
 the pipelines; every failed article download becomes a reject item, so nothing is lost silently,

@@ -51,7 +51,7 @@ _PATH_END = re.compile(r"[?#]")
 
 @dataclass(slots=True)
 class Link:
-    url: str  # absolute, on the crawled origin
+    url: str  # absolute, on an origin the crawl fetches from
     kind: tuple[str, str] | None  # SiteRules.classify
     when: date | None  # the date printed next to it
     in_menu: bool
@@ -130,7 +130,9 @@ def page_links(response: TextResponse, rules: SiteRules) -> list[Link]:
     base = get_base_url(response)
     parts = urlsplit(base)
     base_origin = f"{parts.scheme}://{parts.netloc}"
-    local = base_origin.lower() in rules.origins  # root-relative hrefs are on an origin we crawl
+    # root-relative hrefs are on an origin we crawl (the canonical host's or an edition's)
+    base_origin = rules.origin if base_origin.lower() == rules.origin.lower() else base_origin.lower()
+    local = base_origin in rules.origins
     menu = _menu_hrefs(root)
     held = _dated_elements(root)
     if held:

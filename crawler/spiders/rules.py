@@ -119,7 +119,7 @@ class SiteRules:
     @property
     def origins(self) -> set[str]:
         """Every origin the crawl fetches listings from (lower case)."""
-        return {self.origin.lower(), *self._edition_of}
+        return {self.origin, self.origin.lower(), *self._edition_of}
 
     def resolve(self, ref: str) -> str | None:
         """A stated feed/sitemap (path or absolute URL) on the crawled origin."""
