@@ -129,6 +129,12 @@ def test_canonical_listings_are_keyed_by_path_as_before():
     assert s.classify("https://www.baodaklak.vn/xa-hoi/") == ("listing", "/xa-hoi/")
     assert s.classify(f"https://{PHUYEN}/xa-hoi/") == ("listing", f"//{PHUYEN}/xa-hoi/")
     assert s.listing_url(f"//{PHUYEN}/xa-hoi/", 3) == f"https://{PHUYEN}/xa-hoi/?paged=3"
+    assert s.classify(f"http://www.{PHUYEN}/xa-hoi/") == ("listing", f"//{PHUYEN}/xa-hoi/")
+    # an old domain's listing keeps its host too (its paths are not the new site's); the
+    # redirect it answers with is followed to the paper's domains
+    assert s.classify("https://baophuyen.vn/tin-tuc/") == ("listing", "//baophuyen.vn/tin-tuc/")
+    assert s.listing_url("//baophuyen.vn/tin-tuc/", 1) == "https://baophuyen.vn/tin-tuc/"
+    assert s.classify("https://baophuyen.example/tin-tuc/") is None
 
 
 def test_a_section_found_on_the_edition_is_fetched_on_the_edition():
