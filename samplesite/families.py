@@ -25,7 +25,7 @@ import gzip
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
@@ -247,6 +247,14 @@ SHAPES: dict[str, Shape] = {
         sitemap="urlset", robots_sitemap=True, related_only=2, listing_articles=False,
     ),
 }
+
+
+def edition_shape(shape: Shape) -> Shape:
+    """An edition of a paper in ``shape`` (Báo Đắk Lắk's Phú Yên edition on its own host): the
+    same CMS with articles of its own and no sitemap or feed, served by a second ``FamilySite``
+    (another seed) on another loopback port. The main site never links to it, so a crawl reaches
+    its articles only by starting on it (``-a edition_urls=<host>=<its base_url>``)."""
+    return replace(shape, sitemap=None, robots_sitemap=False, sitemap_only=0, feeds=(), feed_only=0)
 
 
 # --- the site -------------------------------------------------------------------------------------

@@ -11,6 +11,9 @@ class BaoDakLakSpider(Hex7Spider):
     # verified (real URLs cited in issue 8): since the July 2025 merger Báo Phú Yên is Báo Đắk Lắk's
     # Phú Yên edition on phuyen.baodaklak.vn; its archive was on baophuyen.vn
     domains = ("baodaklak.vn", "phuyen.baodaklak.vn", "baophuyen.vn")
+    # the Phú Yên edition publishes articles of its own (real URLs cited in issue 8): a start of
+    # its own; baophuyen.vn is the old archive's domain, recognised but not started on
+    editions = ("phuyen.baodaklak.vn",)
     province = "Đắk Lắk"
     # unverified: an undated scraping script, maybe an older layout
     page_url = "{path}?paged={page}"

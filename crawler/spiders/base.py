@@ -18,6 +18,9 @@ the parts together:
   touches the database.
 - ``refresh``: ``-a refresh_days=N``, recent articles fetched again.
 
+A paper's ``editions`` (hosts with content of their own) are starts like its canonical host;
+listings keep the host they were found on (``rules``: listing keys), one budget pays for all.
+
 Scrapy calls the spider's methods (callbacks must be spider methods for ``JOBDIR``); each hands
 the response to its walker. Article pages are fetched, turned into ``PageItem`` s and handed to
 the pipelines; every failed article download becomes a reject item, so nothing is lost silently,
@@ -78,6 +81,10 @@ class NewsSpider(scrapy.Spider):
     # -- facts a site spider states ------------------------------------------------
     paper: str = ""  # the newspaper's name, e.g. "Báo Cà Mau"
     domains: tuple[str, ...] = ()  # first one is the canonical host
+    # Other domains that serve content of their own (an edition: "phuyen.baodaklak.vn"): the crawl
+    # starts on each as on the canonical host (start_paths, robots.txt), and listings found there
+    # are walked there. Old domains that only redirect to the paper's site are not editions.
+    editions: tuple[str, ...] = ()
     province: str = ""  # province after the July 2025 merger
     former_province: str | None = None  # province before the merger, where it differs
     start_paths: tuple[str, ...] = ("/",)
@@ -106,14 +113,23 @@ class NewsSpider(scrapy.Spider):
     site: str | None = None  # the `site` of stored records; the spider's name unless stated
 
     def __init__(self, *args: Any, base_url: str | None = None, since: str | None = None,
-                 max_pages: str | int | None = None, backfill: str | bool | None = None, **kwargs: Any):
+                 max_pages: str | int | None = None, backfill: str | bool | None = None,
+                 edition_urls: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)  # -a article_path=… lands here as an attribute
         if not self.domains:
             raise ValueError(f"{type(self).__name__} states no domains")
+        if stray := [e for e in self.editions if e not in self.domains[1:]]:
+            raise ValueError(f"{type(self).__name__}: editions {stray} are not among its domains after the first")
         self.site = self.site or self.name
         self.base_url = base_url.rstrip("/") if base_url else None
         self.origin = origin(self.base_url) if self.base_url else f"https://{self.domains[0]}"
-        self.allowed_domains = [host(self.origin)] if self.base_url else list(self.domains)
+        mirrors = self.parse_edition_urls(edition_urls)
+        # -a base_url= mirrors the canonical host only: an edition is started on its own mirror
+        # (-a edition_urls=) or, in a run on mirrors, not at all (its links go to base_url).
+        self.edition_origins = {e: mirrors.get(e) or f"https://{e}" for e in self.editions
+                                if e in mirrors or not self.base_url}
+        self.allowed_domains = ([host(self.origin), *(host(o) for o in mirrors.values())] if self.base_url
+                                else list(dict.fromkeys([*self.domains, *(host(o) for o in mirrors.values())])))
         try:
             self.since: date | None = date.fromisoformat(since) if since else None
         except ValueError:
@@ -126,7 +142,8 @@ class NewsSpider(scrapy.Spider):
         self.rules = SiteRules(domains=self.domains, origin=self.origin, base_url=self.base_url,
                                article_path=self.article_path, listing_path=self.listing_path,
                                deny_path=self.deny_path, page_form=self.page_form,
-                               article_keeps_query=self.article_keeps_query)
+                               article_keeps_query=self.article_keeps_query,
+                               editions=self.edition_origins, mirrors=mirrors)
         self.wanted = Wanted(since=self.since)
         self.budget = Budget({})
         self.progress = Progress(None, self.site)
@@ -138,6 +155,23 @@ class NewsSpider(scrapy.Spider):
         self.section_sweep: str | None = None  # when this run started walking every section
         # Set by start(): a subclass with a start() of its own (the canary) does no discovery.
         self.discovering = False
+
+    def parse_edition_urls(self, value: str | None) -> dict[str, str]:
+        """``-a edition_urls=host=url,host=url``: where each edition is mirrored."""
+        out: dict[str, str] = {}
+        for part in filter(None, (p.strip() for p in (value or "").split(","))):
+            name, sep, url = part.partition("=")
+            name = name.strip().lower()
+            if not sep or name not in self.editions or urlsplit(url.strip()).scheme not in ("http", "https"):
+                raise ValueError(f"-a edition_urls: {part!r} is not <edition>=<http(s) URL> "
+                                 f"(editions of {self.name}: {', '.join(self.editions) or 'none'})")
+            out[name] = origin(url.strip())
+        return out
+
+    def start_listings(self) -> list[str]:
+        """The listing keys the crawl starts on: ``start_paths`` on the canonical host, then on
+        each edition (``//<host><path>``, fetched from its origin)."""
+        return [*self.start_paths, *(f"//{e}{p}" for e in self.edition_origins for p in self.start_paths)]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -259,13 +293,17 @@ class NewsSpider(scrapy.Spider):
             # Otherwise RobotsTxtMiddleware fetches it and crawler.middlewares.robots hands us its Sitemap: lines.
             yield scrapy.Request(f"{self.origin}/robots.txt", callback=self.parse_robots,
                                  errback=self.discovery_failed)
+            for where in self.edition_origins.values():
+                if self.budget.spend("robots"):
+                    yield scrapy.Request(f"{where}/robots.txt", callback=self.parse_robots,
+                                         errback=self.discovery_failed)
         for ref in self.sitemaps:
             if (url := self.resolve(ref)) and (req := self.sitemap_walker.request(url)):
                 yield req
         for ref in self.feeds:
             if (url := self.resolve(ref)) and (req := self.feed_walker.request(url)):
                 yield req
-        for path in self.start_paths:
+        for path in self.start_listings():
             for req in self.listing_walker.start(path):
                 yield req
         if self.backfill and self.date_archive:
@@ -365,7 +403,7 @@ class NewsSpider(scrapy.Spider):
         for url, when in urls:
             if self.wanted(url, when):
                 # it may have been fetched as a listing before its shape was known
-                out.append(self.article_request(url, dont_filter=urlsplit(url).path in self.sections))
+                out.append(self.article_request(url, dont_filter=self.rules.listing_key(url) in self.sections))
         return out
 
     # -- callbacks: each hands the response to its walker --------------------------------

@@ -52,7 +52,7 @@ _PATH_END = re.compile(r"[?#]")
 
 @dataclass(slots=True)
 class Link:
-    url: str  # absolute, on the crawled origin
+    url: str  # absolute, on an origin the crawl fetches from
     kind: tuple[str, str] | None  # SiteRules.classify
     when: date | None  # the date printed next to it
     in_menu: bool
@@ -131,7 +131,9 @@ def page_links(response: TextResponse, rules: SiteRules) -> list[Link]:
     base = get_base_url(response)
     parts = urlsplit(base)
     base_origin = f"{parts.scheme}://{parts.netloc}"
-    local = base_origin.lower() == rules.origin.lower()  # root-relative hrefs are on our origin
+    # root-relative hrefs are on an origin we crawl (the canonical host's or an edition's)
+    base_origin = rules.origin if base_origin.lower() == rules.origin.lower() else base_origin.lower()
+    local = base_origin in rules.origins
     menu = _menu_hrefs(root)
     held = _dated_elements(root)
     if held:
@@ -147,7 +149,7 @@ def page_links(response: TextResponse, rules: SiteRules) -> list[Link]:
         if hit is None:
             ref = href.strip()
             if local and ref.startswith("/") and not ref.startswith("//"):
-                own = rules.origin + ref
+                own = base_origin + ref
                 path = _PATH_END.split(ref, 1)[0]
                 hit = known[href] = (own, rules.classify_own(own, path))
             else:
@@ -210,7 +212,8 @@ class ListingWalker:
             return
         self.sections.add(path)
         sp.rules.add_section(path)
-        if self.sweep_sections or self.latest_state == "gap" or sp.progress.owed(path):
+        # latest_path covers the canonical host only: another host's sections are always walked
+        if self.sweep_sections or self.latest_state == "gap" or sp.progress.owed(path) or path.startswith("//"):
             if req := self.request(path, 1, stale=stale, depth=depth):
                 yield req
         elif self.latest_state == "running":
@@ -234,7 +237,7 @@ class ListingWalker:
         out: list[Any] = []
         if page == 1:
             out.extend(sp.feed_walker.autodiscover(response))
-        paginated = bool(rules.listing_re.match(listing))
+        paginated = bool(rules.listing_re.match(rules.listing_path(listing)))
         learn_form = page == 1 and paginated and rules.needs_page_form(listing)
         rel_links: set[str] = set()
         here: dict[str, None] = {}
@@ -283,7 +286,7 @@ class ListingWalker:
         # menu are not opened from here (a menu shared with the start pages was read there).
         if depth == 0 or (not repeat and stale_after < sp.stale_pages):
             for path in sections:
-                if path not in self.sections and sp.origin + path not in sp.wanted.known:
+                if path not in self.sections and rules.listing_url(path, 1) not in sp.wanted.known:
                     out.extend(self.open_section(path, depth + 1, stale_after if depth else 0))
         if not paginated:
             # the home page and other start pages that are not sections have no pagination

@@ -4,6 +4,12 @@
 keeps no crawl state beyond what it has learned about the site's shapes (article shapes of an
 unknown CMS, each listing's pagination form). The walkers (``listings``, ``feeds``,
 ``sitemaps``, ``archives``) ask it what a link is; the spider turns the answers into requests.
+
+A paper may publish on several hosts (``NewsSpider.editions``). A listing keeps the host it was
+found on: its key is its path on the canonical host (``/xa-hoi/``) and ``//<host><path>`` on
+any other of the paper's hosts (``//phuyen.baodaklak.vn/xa-hoi/``), always named by the real
+host, so ``listing_walks`` rows mean the same whether a run crawled the paper or a mirror
+(``editions`` maps a host to where its pages are fetched).
 """
 
 from __future__ import annotations
@@ -25,10 +31,16 @@ class SiteRules:
 
     def __init__(self, *, domains: tuple[str, ...], origin: str, base_url: str | None,
                  article_path: str | None, listing_path: str, deny_path: str | None,
-                 page_form: str, article_keeps_query: bool = False):
+                 page_form: str, article_keeps_query: bool = False, editions: dict[str, str] | None = None,
+                 mirrors: dict[str, str] | None = None):
         self.domains = tuple(d.lower() for d in domains)
         self.origin = origin
         self.base_url = base_url
+        # host → the origin its pages are fetched from (https://host, or a mirror), for every
+        # host other than the canonical one that the crawl starts on; mirrors: those mirrored
+        self.editions = {h.lower(): o.rstrip("/") for h, o in (editions or {}).items()}
+        self.mirrors = {h.lower(): o.rstrip("/") for h, o in (mirrors or {}).items()}
+        self._edition_of = {o.lower(): h for h, o in self.editions.items()}
         try:
             self.article_re = re.compile(article_path) if article_path else None
         except re.error as exc:
@@ -60,20 +72,54 @@ class SiteRules:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             return None
-        if f"{parts.scheme}://{parts.netloc.lower()}" == self.origin:
+        here = f"{parts.scheme}://{parts.netloc.lower()}"
+        if here == self.origin or here in self._edition_of:
             return url
         hostname = (parts.hostname or "").lower()
-        if hostname in self.domains or hostname.removeprefix("www.") in self.domains:
+        name = hostname if hostname in self.domains else hostname.removeprefix("www.")
+        if name in self.domains:
             try:
                 port = parts.port
             except ValueError:
                 return None
             if port is not None and port != _DEFAULT_PORTS[parts.scheme]:
                 return None
+            rest = url[len(f"{parts.scheme}://{parts.netloc}"):]
+            if name in self.mirrors:  # an edition crawled on a mirror of its own
+                return self.mirrors[name] + rest
             if self.base_url:
-                return self.origin + url[len(f"{parts.scheme}://{parts.netloc}"):]
+                return self.origin + rest
             return url
         return None
+
+    def listing_key(self, own: str, path: str | None = None) -> str:
+        """The key of the listing at ``own`` (a URL ``own_url`` returned): its path on the
+        canonical host, ``//<host><path>`` on another of the paper's hosts."""
+        path = (urlsplit(own).path if path is None else path) or "/"
+        n = len(self.origin)
+        if own.startswith(self.origin) and own[n:n + 1] in ("/", "?", "#", ""):
+            return path
+        parts = urlsplit(own)
+        host = self._edition_of.get(f"{parts.scheme}://{parts.netloc.lower()}")
+        if host is None:
+            hostname = (parts.hostname or "").lower()
+            bare = hostname.removeprefix("www.")
+            if bare == self.domains[0].removeprefix("www."):  # the canonical host, with or without www.
+                return path
+            host = bare if bare in self.domains or bare in self.editions else hostname
+        return f"//{host}{path}"
+
+    def listing_origin(self, key: str) -> tuple[str, str]:
+        """(origin the listing is fetched from, its path) for a listing key."""
+        if not key.startswith("//"):
+            return self.origin, key
+        host, _, rest = key[2:].partition("/")
+        return self.editions.get(host) or f"https://{host}", "/" + rest
+
+    @property
+    def origins(self) -> set[str]:
+        """Every origin the crawl fetches listings from (lower case)."""
+        return {self.origin, self.origin.lower(), *self._edition_of}
 
     def resolve(self, ref: str) -> str | None:
         """A stated feed/sitemap (path or absolute URL) on the crawled origin."""
@@ -105,12 +151,13 @@ class SiteRules:
             return None
         if self.path_forms and (hit := page_link(self.path_forms, path)):
             # another page of a listing ("/thoi-su/trang-3.html"): never an article or a new section
-            section = self.stems.get(hit[0])
+            key = self.listing_key(own, hit[0])
+            section = self.stems.get(key)
             return ("listing", section) if section else None
         if self.is_article_path(path):
             return "article", self.canonical(own)
         if self.listing_re.match(path):
-            return "listing", path
+            return "listing", self.listing_key(own, path)
         return None
 
     def canonical(self, url: str) -> str:
@@ -132,19 +179,25 @@ class SiteRules:
 
     # -- listings --------------------------------------------------------------------
 
-    def add_section(self, path: str) -> None:
-        self.stems.setdefault(path_stem(path), path)
+    def add_section(self, key: str) -> None:
+        head, path = ("", key) if not key.startswith("//") else (key[:key.index("/", 2)], self.listing_origin(key)[1])
+        self.stems.setdefault(head + path_stem(path), key)
 
-    def listing_url(self, path: str, page: int) -> str:
-        form = self.page_forms.get(path) or (PAGE_FORMS[0] if self.page_form == AUTO else self.page_form)
-        return self.origin + page_url(form, path, page)
+    def listing_path(self, key: str) -> str:
+        """The path of a listing key (``//host/xa-hoi/`` → ``/xa-hoi/``)."""
+        return self.listing_origin(key)[1] if key.startswith("//") else key
+
+    def listing_url(self, key: str, page: int) -> str:
+        form = self.page_forms.get(key) or (PAGE_FORMS[0] if self.page_form == AUTO else self.page_form)
+        where, path = self.listing_origin(key)
+        return where + page_url(form, path, page)
 
     def needs_page_form(self, path: str) -> bool:
         return self.page_form == AUTO and path not in self.page_forms
 
     def learn_page_form(self, path: str, links: set[str]) -> str | None:
         """Learn (AUTO) the form of ``path``'s pages from its page-1 links (site-relative, canonical)."""
-        form = self.page_forms[path] = infer_page_form(path, links)
+        form = self.page_forms[path] = infer_page_form(self.listing_path(path), links)
         return form
 
     def paginates(self, path: str) -> bool:
