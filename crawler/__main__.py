@@ -1,7 +1,7 @@
 """Command line: ``python -m crawler <verb>``, one click group (the shape of ``sqlite-utils``).
 
-Verbs: ``crawl-all``, ``health``, ``canary``, ``sites``, ``export``, ``import``, ``reextract``
-(and ``stories`` where that module is installed). Every verb takes ``--db PATH`` after its name;
+Verbs: ``crawl-all``, ``health``, ``canary``, ``sites``, ``export``, ``import``, ``reextract``,
+``stories``. Every verb takes ``--db PATH`` after its name;
 ``python -m crawler --db PATH <verb>`` works too. Read verbs (``health``, ``sites``, ``export``,
 ``reextract``) never create an archive: a missing or non-SQLite ``--db`` is one line and exit
 status 2. ``crawl-all`` and ``import`` create a new one, and say so. ``scrapy crawl <spider>``
@@ -11,16 +11,13 @@ is Scrapy's own command (with the same checks: ``crawler/commands/scrapycmds/cra
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import click
 from scrapy.utils.project import get_project_settings
 
-from crawler.commands import canary, crawlall, health, outcome
+from crawler.commands import canary, crawlall, health, outcome, reextract, stories
 from crawler.commands.common import (
     UsageError,
     build_settings,
@@ -128,50 +125,8 @@ def sites_command(ctx, sync: bool, as_json: bool, db) -> None:
         click.echo(table([tuple(r.values()) for r in rows], ("site", "paper", "province", "domains", "articles")))
 
 
-# -- verbs whose module keeps an argparse parser (add_parser/run): wrapped, same --db ----------
-
-
-def _split_db(args: Sequence[str]) -> tuple[str | None, list[str]]:
-    """Take ``--db X`` / ``--db=X`` out of a wrapped verb's arguments."""
-    db, rest, it = None, [], iter(args)
-    for a in it:
-        if a == "--db":
-            db = next(it, None)
-            if db is None:
-                raise UsageError("--db needs a PATH")
-        elif a.startswith("--db="):
-            db = a.split("=", 1)[1]
-        else:
-            rest.append(a)
-    return db, rest
-
-
-def wrap_argparse(name: str, module: str, help: str) -> None:
-    """Register ``name`` as a verb run by ``module.add_parser(sub)`` + ``args.run(args)``."""
-
-    @cli.command(name, help=help, add_help_option=False,
-                 context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
-    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-    @click.pass_context
-    @errors_as_lines
-    def verb(ctx: click.Context, args: tuple[str, ...]) -> None:
-        mod = importlib.import_module(module)
-        parser = argparse.ArgumentParser(prog="python -m crawler")
-        parser.add_argument("--db", default=None)
-        mod.add_parser(parser.add_subparsers(dest="command", required=True))
-        db, rest = _split_db(args)
-        ns = parser.parse_args([name, *rest])
-        if not any(a in ("-h", "--help") for a in rest):
-            ns.db = str(read_archive(ctx, db))
-        ctx.exit(ns.run(ns) or 0)
-
-
-wrap_argparse("reextract", "crawler.store.reextract",
-              "Rebuild articles from their WARC captures with the current extractor (no network). "
-              "`reextract --help` for its options.")
-if importlib.util.find_spec("crawler.commands.stories") is not None:
-    wrap_argparse("stories", "crawler.commands.stories",
-                  "Group articles into stories. `stories --help` for its options.")
+cli.add_command(reextract.command)
+cli.add_command(stories.command)
 
 
 def main(argv: list[str] | None = None) -> int:

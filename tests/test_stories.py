@@ -6,13 +6,11 @@ Real SQLite archives (``Archive``), real texts: the seeds and the labelled set i
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import pytest
 
-from crawler.commands import stories as stories_cmd
 from crawler.store.archive import Archive
 from crawler.stories import copies, entities, evaluate, similarity
 from crawler.stories.features import compute
@@ -270,22 +268,23 @@ def test_reextracted_rekeys_and_replaces(archive, labelled):
     assert archive.db["stories"].get(story)["source"] == new
 
 
-def test_stories_command_places_and_reports(tmp_path, labelled, capsys):
+def test_stories_command_places_and_reports(tmp_path, labelled):
+    from click.testing import CliRunner
+
+    from crawler.__main__ import cli
+
     db = tmp_path / "archive.db"
     with Archive(db) as archive:
         store(archive, *labelled.values())
-    parser = argparse.ArgumentParser()
-    sub = parser.add_subparsers(dest="command")
-    stories_cmd.add_parser(sub)
-    args = parser.parse_args(["stories", "--db", str(db), "--json"])
-    assert args.run(args) == 0
-    out = json.loads(capsys.readouterr().out)
+    runner = CliRunner()
+    r = runner.invoke(cli, ["stories", "--db", str(db), "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
     assert out["placed"] == len(labelled) and out["copies"] >= 1 and out["stories"] >= 5
-    args = parser.parse_args(["stories", "--db", str(db)])
-    assert args.run(args) == 0
-    assert capsys.readouterr().out.startswith("placed 0 articles")
-    missing = parser.parse_args(["stories", "--db", str(tmp_path / "none.db")])
-    assert missing.run(missing) == 2
+    r = runner.invoke(cli, ["--db", str(db), "stories"])  # --db before the verb, like every verb
+    assert r.exit_code == 0 and r.output.startswith("placed 0 articles")
+    r = runner.invoke(cli, ["stories", "--db", str(tmp_path / "none.db")])
+    assert r.exit_code == 2 and not (tmp_path / "none.db").exists()
 
 
 def test_texts_without_words_are_placed_alone(archive):

@@ -456,34 +456,3 @@ def run(db_path: str, warc_root: Path, *, site: str | None = None, workers: int 
     if len(report.rejected_urls) > 50:
         out(f"  … and {len(report.rejected_urls) - 50} more")
     return report
-
-
-def add_parser(sub: Any) -> None:
-    """``python -m crawler reextract``."""
-    import os
-
-    p = sub.add_parser("reextract", help="rebuild articles from their WARC captures with the current extractor "
-                                         "(no network)")
-    p.add_argument("--site", help="only this site's articles")
-    p.add_argument("--warc-dir", type=Path, default=None,
-                   help="the WARC folder (default: ARCHIVE_WARC_DIR, relative to the database's folder)")
-    p.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1),
-                   help="extraction processes (0: in this process; default: CPUs, at most 4)")
-    p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
-    p.set_defaults(run=_run_cli)
-
-
-def _run_cli(args: Any) -> int:
-    from scrapy.utils.project import get_project_settings
-
-    from crawler.store.warc import warc_dir
-
-    settings = get_project_settings()
-    db = args.db or settings.get("ARCHIVE_DB")
-    root = args.warc_dir or warc_dir(settings.get("ARCHIVE_WARC_DIR") or "warc", db)
-    if not Path(db).exists():
-        print(f"no archive at {db}", file=__import__("sys").stderr)
-        return 2
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    run(db, root, site=args.site, workers=max(0, args.workers), dry_run=args.dry_run)
-    return 0
