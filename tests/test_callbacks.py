@@ -489,3 +489,113 @@ def test_progress_records_on_a_real_archive(tmp_path):
         assert rows["/thoi-su/"] == (0, 1) and rows["/moi/"] == (2, 1) and rows["/kinh-te/"] == (0, 0)
         (crawl,) = archive.db.execute("SELECT completed, section_sweep FROM crawls WHERE id = ?", [after.crawl_id])
         assert crawl == (1, "2026-01-01T00:00:00+00:00")
+
+
+# --- sitemaps on a site with a newest-first listing ---------------------------------------------------
+
+
+def sitemaps_of(out: list) -> list[str]:
+    return [r.url.removeprefix(ORIGIN) for r in out
+            if isinstance(r, scrapy.Request) and r.callback.__name__ == "parse_sitemap"]
+
+
+def incremental(**kwargs) -> BaoCaMauSpider:
+    """An incremental run on an archived site whose section sweep is not due."""
+    s = make(**kwargs)
+    s.known = {ORIGIN + art(i) for i in range(10, 60)}
+    s.listing_walker.sweep_sections = False
+    return s
+
+
+def test_an_incremental_run_whose_newest_first_listing_reaches_the_archive_reads_no_sitemap():
+    s = incremental()
+    assert s.sitemap_walker.root(ORIGIN + "/sitemap.xml") is None  # held, not asked for
+    assert s.sitemap_walker.from_robots([ORIGIN + "/sitemap-news.xml"]) == []
+    out = listing(s, "/tin-moi/", 1, listing_html([1, 2, 3]), depth=0)
+    assert sitemaps_of(out) == [] and ("/tin-moi/", 2) in listings_of(out)
+    out = listing(s, "/tin-moi/", 2, listing_html([10, 11, 12]), depth=0)  # reaches the archive
+    assert sitemaps_of(out) == [] and listings_of(out) == []
+    assert s.latest_state == "covered"
+    # a robots.txt read after that (ROBOTSTXT_OBEY off: the spider's own request) asks for none either
+    assert s.sitemap_walker.from_robots([ORIGIN + "/sitemap-2.xml"]) == []
+    assert s.crawler.stats.get_value("discovery/sitemaps_skipped") == 3
+
+
+@pytest.mark.parametrize("end", ["runs-out", "fails"])
+def test_a_gap_in_the_newest_first_listing_walks_sitemaps_and_sections_at_once(end):
+    s = incremental()
+    assert s.sitemap_walker.root(ORIGIN + "/sitemap.xml") is None
+    # a section found on the home page waits for /tin-moi/ too
+    home = listing(s, "/", 1, listing_html([], menu=["/thoi-su/"]), depth=0)
+    assert listings_of(home) == [] and s.listing_walker.deferred
+    out = listing(s, "/tin-moi/", 1, listing_html([1, 2, 3]), depth=0)
+    (nxt,) = [r for r in out if isinstance(r, scrapy.Request) and r.callback.__name__ == "parse_listing"]
+    if end == "runs-out":
+        # more new articles than /tin-moi/ reaches: its last page still brings only new ones
+        resp = HtmlResponse(nxt.url, body=listing_html([]), encoding="utf-8", request=nxt)
+        out = list(s.parse_listing(resp))
+    else:
+        out = s.listing_failed(_failure(nxt, 503))
+    assert s.latest_state == "gap"
+    assert sitemaps_of(out) == ["/sitemap.xml"]
+    assert ("/thoi-su/", 1) in listings_of(out)
+    # a sitemap named after the gap is asked for at once
+    assert [r.url for r in s.sitemap_walker.from_robots([ORIGIN + "/sitemap-news.xml"])] == [ORIGIN + "/sitemap-news.xml"]
+
+
+def _failure(req: scrapy.Request, status: int) -> Failure:
+    from scrapy.spidermiddlewares.httperror import HttpError
+    try:
+        raise HttpError(Response(req.url, status=status, request=req), "Ignoring non-200 response")
+    except HttpError:
+        failure = Failure()
+    failure.request = req
+    return failure
+
+
+def test_sitemaps_are_read_on_every_run_of_a_site_without_a_newest_first_listing():
+    class NoLatest(BaoCaMauSpider):
+        name = "baocamau-nolatest"
+        latest_path = None
+        start_paths = ("/",)
+
+    crawler = get_crawler(NoLatest, {"ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2})
+    s = NoLatest.from_crawler(crawler, base_url=ORIGIN)
+    s.discovering = True
+    s.known = {ORIGIN + art(i) for i in range(10, 60)}
+    assert s.section_sweep_due(168.0)  # no signal that could replace a sweep
+    s.listing_walker.sweep_sections = s.section_sweep_due(168.0)
+    assert s.sitemap_walker.root(ORIGIN + "/sitemap.xml").url == ORIGIN + "/sitemap.xml"
+    assert [r.url for r in s.sitemap_walker.from_robots([ORIGIN + "/sm-2.xml"])] == [ORIGIN + "/sm-2.xml"]
+
+
+def test_sitemaps_are_read_on_the_sweep_and_where_an_unfinished_run_left_them_owed():
+    s = make()  # the first run: nothing archived, so every listing and sitemap is walked
+    assert s.sweep_sections and s.sitemap_walker.root(ORIGIN + "/sitemap.xml") is not None
+    s = incremental()
+    s.progress.owed_at_start[ORIGIN + "/sitemap.xml"] = 2
+    assert s.sitemap_walker.root(ORIGIN + "/sitemap.xml") is not None
+    assert s.sitemap_walker.root(ORIGIN + "/other.xml") is None
+
+
+class _Engine:
+    """What spider_idle hands requests to (Scrapy's engine has the same crawl())."""
+
+    def __init__(self):
+        self.crawled: list[scrapy.Request] = []
+
+    def crawl(self, request: scrapy.Request) -> None:
+        self.crawled.append(request)
+
+
+def test_a_newest_first_listing_that_never_answers_releases_what_it_held_when_the_run_idles():
+    from scrapy.exceptions import DontCloseSpider
+
+    s = incremental()
+    s.crawler.engine = _Engine()
+    assert s.sitemap_walker.root(ORIGIN + "/sitemap.xml") is None
+    with pytest.raises(DontCloseSpider):
+        s.spider_idle(s)
+    assert [r.url for r in s.crawler.engine.crawled] == [ORIGIN + "/sitemap.xml"]
+    assert s.latest_state == "gap"
+    s.spider_idle(s)  # nothing held any more: the run may close

@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import sitemap_urls_from_robots
@@ -90,7 +90,7 @@ class NewsSpider(scrapy.Spider):
     start_paths: tuple[str, ...] = ("/",)
     # The newest-first listing of every article ("/tin-moi/"), if the site has one. When it
     # reaches archived articles, it has covered everything published since the last run, and
-    # the section listings are only walked every ARCHIVE_SECTION_SWEEP_HOURS.
+    # the section listings and sitemaps are only walked every ARCHIVE_SECTION_SWEEP_HOURS.
     latest_path: str | None = None
     feeds: tuple[str, ...] = ()  # RSS/Atom feeds: paths or absolute URLs
     sitemaps: tuple[str, ...] = ()  # sitemaps or sitemap indexes: paths or absolute URLs
@@ -198,7 +198,7 @@ class NewsSpider(scrapy.Spider):
             # clocks) were read by that completed run and have not changed since
             spider.sitemap_walker.unchanged_before = datetime.fromisoformat(last).date() - timedelta(days=1)
         spider.listing_walker.sweep_sections = spider.section_sweep_due(s.getfloat("ARCHIVE_SECTION_SWEEP_HOURS", 168.0))
-        spider.logger.info("%d URLs already archived for %s; section listings: %s%s", len(spider.known), spider.site,
+        spider.logger.info("%d URLs already archived for %s; section listings and sitemaps: %s%s", len(spider.known), spider.site,
                            "all" if spider.listing_walker.sweep_sections else f"only if {spider.latest_path} shows a gap",
                            "; backfill" if spider.backfill else "")
         # -a refresh_days=N: recent archived articles to fetch again (crawler/spiders/refresh.py).
@@ -298,7 +298,7 @@ class NewsSpider(scrapy.Spider):
                     yield scrapy.Request(f"{where}/robots.txt", callback=self.parse_robots,
                                          errback=self.discovery_failed)
         for ref in self.sitemaps:
-            if (url := self.resolve(ref)) and (req := self.sitemap_walker.request(url)):
+            if (url := self.resolve(ref)) and (req := self.sitemap_walker.root(url)):
                 yield req
         for ref in self.feeds:
             if (url := self.resolve(ref)) and (req := self.feed_walker.request(url)):
@@ -323,7 +323,18 @@ class NewsSpider(scrapy.Spider):
         return None
 
     def spider_idle(self, spider: scrapy.Spider) -> None:
-        if spider is self and self.discovering and self.budget.ran_out:
+        if spider is not self or not self.discovering:
+            return
+        if self.listing_walker.latest_state == "running" and (self.listing_walker.deferred or self.sitemap_walker.held):
+            # latest_path never said whether there is a gap (its request was not paid, it
+            # redirected elsewhere, it was not a listing): what it held back is owed now
+            self.crawler.stats.inc_value("listing/latest_unanswered")
+            requests = list(self.listing_walker.latest_done(covered=False))
+            for request in requests:
+                self.crawler.engine.crawl(request)
+            if requests:
+                raise DontCloseSpider
+        if self.budget.ran_out:
             raise CloseSpider(reasons.BUDGET_EXHAUSTED)
 
     def closed(self, reason: str) -> None:

@@ -338,8 +338,9 @@ class ListingWalker:
 
     def latest_done(self, *, covered: bool) -> Iterator[scrapy.Request]:
         """The newest-first listing has stopped. If it stopped on archived articles it covered
-        the gap since the last run, and the sections it held back are not needed; otherwise
-        (it failed, hit its page cap, or ran out of pages before reaching the archive) they are."""
+        the gap since the last run, and the sections and sitemaps it held back are not needed;
+        otherwise (it failed, hit its page cap, or ran out of pages before reaching the archive)
+        they are walked now."""
         if self.latest_state != "running":
             return
         self.latest_state = "covered" if covered else "gap"
@@ -351,6 +352,8 @@ class ListingWalker:
                 if req := self.request(path, 1, stale=stale, depth=depth):
                     yield req
         self.deferred.clear()
+        # the sitemaps wait on the same signal (crawler/spiders/sitemaps.py)
+        yield from self.spider.sitemap_walker.release(covered=covered)
 
     def failed(self, failure: Failure) -> list[scrapy.Request]:
         out = []

@@ -9,6 +9,15 @@ counting its parent's run of children with nothing new; indexes nest at most
 ``MAX_INDEX_DEPTH`` deep. So an endless index tree ends after a few requests, or at the budget. ``lastmod`` and ``news:publication_date`` are held against ``since``; a child whose
 ``lastmod`` is older than the last completed run was read by it and is not read again (except in
 a backfill, or where an unfinished run left the index owed).
+
+On a site with a newest-first listing (``latest_path``) sitemaps are walked like sections: on
+the first run, on the section sweep (``ARCHIVE_SECTION_SWEEP_HOURS``), in backfills and ``since``
+runs, where an unfinished run left one owed, and at once when ``latest_path`` shows a gap
+(it runs out, fails or hits its page cap before reaching the archive). On any other run the
+roots (stated, or named by robots.txt) are held until ``latest_path`` has stopped, then
+skipped: it has covered everything published since the last run, and a sitemap would only
+repeat it. A site without ``latest_path`` has no such signal, and its sitemaps are read every
+run.
 """
 
 from __future__ import annotations
@@ -34,6 +43,47 @@ class SitemapWalker:
         self.spider = spider
         self.seen: set[str] = set()
         self.unchanged_before: date | None = None  # set from the last completed run (not in backfills)
+        self.held: list[str] = []  # roots waiting for latest_path to show whether there is a gap
+
+    def root(self, url: str) -> scrapy.Request | None:
+        """A sitemap the site states or robots.txt names: requested now, held until
+        ``latest_path`` has stopped, or skipped because it stopped on archived articles."""
+        sp = self.spider
+        key = canonical_url(url)
+        if key in self.seen or not self.waits_for_latest(url):
+            return self.request(url)
+        state = sp.listing_walker.latest_state
+        if state == "gap":
+            return self.request(url)
+        if state == "covered":
+            self.stats.inc_value("discovery/sitemaps_skipped")
+            self.seen.add(key)
+        elif all(canonical_url(u) != key for u in self.held):
+            self.held.append(url)
+        return None
+
+    def waits_for_latest(self, url: str) -> bool:
+        """Whether this root's walk depends on what ``latest_path`` finds: not on a sweep (which
+        also covers first runs, backfills and ``since``: see ``NewsSpider.section_sweep_due``),
+        not on an edition's host (``latest_path`` covers the canonical host only), not where an
+        unfinished run left the index owed."""
+        sp = self.spider
+        if sp.listing_walker.sweep_sections or sp.latest_path is None:
+            return False
+        if urlsplit(url).netloc.lower() != urlsplit(sp.origin).netloc.lower():
+            return False
+        return not sp.progress.owed(canonical_url(url))
+
+    def release(self, *, covered: bool) -> list[scrapy.Request]:
+        """``latest_path`` has stopped: the held roots are skipped if it covered the gap since
+        the last run, requested otherwise."""
+        held, self.held = self.held, []
+        if covered:
+            if held:
+                self.stats.inc_value("discovery/sitemaps_skipped", len(held))
+            self.seen.update(canonical_url(u) for u in held)
+            return []
+        return [req for url in held if (req := self.request(url)) is not None]
 
     @property
     def stats(self) -> Any:
@@ -58,7 +108,7 @@ class SitemapWalker:
         out = []
         for url in urls:
             own = self.spider.rules.resolve(url)
-            if own and (req := self.request(own)):
+            if own and (req := self.root(own)):
                 self.stats.inc_value("discovery/robots_sitemaps")
                 out.append(req)
         return out
