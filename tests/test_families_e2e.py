@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,7 +23,7 @@ import pytest
 
 from crawler.spiders.discovery import PAGE_FORMS, page_link
 from crawler.spiders.sitemaps import MAX_INDEX_DEPTH
-from samplesite.families import FACETS, SHAPES, FamilySite
+from samplesite.families import FACETS, SHAPES, FamilyHandler, FamilySite
 from crawler.sites import spider_classes
 from tests.conftest import CrawlResult, run_crawl, rows, start_crawl
 
@@ -263,3 +263,84 @@ def test_a_spent_budget_ends_the_run_and_says_which_branches_it_ended(tmp_path):
         stored = {r["url"] for r in rows(db, "SELECT url FROM urls")}
         assert stored == {run_url for run_url in (site.base_url + t for t in articles)} - {
             r["url"] for r in rows(db, "SELECT url FROM rejects")}
+
+
+# --- sitemaps on a site with a newest-first listing ------------------------------------------------
+
+
+class NewestSite(FamilySite):
+    """The ``aid`` family with a robots.txt sitemap (every article but the feed-only ones) and
+    a /tin-moi/ that can be made shallow (``newest_limit`` articles) or fail (``newest_down``)."""
+
+    newest_limit: int | None = None
+    newest_down = False
+
+    def section_entries(self, path: str) -> list:
+        entries = super().section_entries(path)
+        return entries[: self.newest_limit] if path == self.shape.newest and self.newest_limit else entries
+
+
+class _NewestHandler(FamilyHandler):
+    def route(self, target: str) -> None:
+        if self.site.newest_down and urlsplit(target).path == self.site.shape.newest:
+            return self.send(503, "<h1>Service Unavailable</h1>")
+        return super().route(target)
+
+
+NewestSite.handler_class = _NewestHandler
+NEWEST_SHAPE = replace(SHAPES["aid"], sitemap="urlset", robots_sitemap=True, sitemap_only=3)
+
+
+def _urls(db: Path) -> set[str]:
+    return {r["url"] for r in rows(db, "SELECT urls.url AS url FROM urls JOIN articles USING (hash)")}
+
+
+@pytest.mark.parametrize("gap", ["shallow", "down"])
+def test_sitemaps_wait_for_the_newest_first_listing_and_a_gap_walks_them_at_once(tmp_path, gap):
+    """aid with a sitemap: the first run reads it; an incremental run whose /tin-moi/ reaches
+    the archive reads no sitemap and no section; then more new articles than /tin-moi/ shows
+    (or /tin-moi/ failing) makes the next run walk the sitemap and the sections at once, and
+    every article is stored."""
+    with NewestSite(NEWEST_SHAPE, maze=False) as site:
+        spider = site.shape.spider
+        db = tmp_path / "newest.db"
+        run_crawl(site, db, name=f"newest-{gap}-1", settings=SETTINGS, spider=spider)
+        assert "/sitemap.xml" in site.requests
+        assert _urls(db) == {site.url_of(a) for a in site.expected}
+
+        site.publish(3)  # fewer than a /tin-moi/ page holds
+        n = len(site.requests)
+        run_crawl(site, db, name=f"newest-{gap}-2", settings=SETTINGS, spider=spider)
+        again = site.requests[n:]
+        assert "/tin-moi/" in again
+        assert "/sitemap.xml" not in again, again
+        assert not [t for t in again if t in site.sections], again
+        assert _urls(db) == {site.url_of(a) for a in site.expected}
+        (stats,) = [json.loads(r["stats"]) for r in rows(db, "SELECT stats FROM crawls ORDER BY id DESC LIMIT 1")]
+        assert stats["discovery/sitemaps_skipped"] == 1
+
+        if gap == "shallow":
+            site.newest_limit = 4  # /tin-moi/ shows one page: nine new articles are more than it reaches
+            site.publish(9)
+        else:
+            site.newest_down = True
+            site.publish(2)
+        n = len(site.requests)
+        run_crawl(site, db, name=f"newest-{gap}-3", settings=SETTINGS, spider=spider)
+        again = site.requests[n:]
+        assert "/sitemap.xml" in again, again
+        assert [t for t in again if t in site.sections], again
+        assert _urls(db) == {site.url_of(a) for a in site.expected}
+
+
+def test_a_site_without_a_newest_first_listing_reads_its_sitemap_every_run(tmp_path):
+    """hex7 has no /tin-moi/: an incremental run has no signal that could stand in for the
+    sitemap, so it reads the index (its unchanged children are not read again)."""
+    with FamilySite(SHAPES["hex7"], maze=False) as site:
+        db = tmp_path / "nolatest.db"
+        run_crawl(site, db, name="nolatest-1", settings=SETTINGS, spider="baodaklak")
+        site.publish(2)
+        n = len(site.requests)
+        run_crawl(site, db, name="nolatest-2", settings=SETTINGS, spider="baodaklak")
+        assert "/sitemap.xml" in site.requests[n:]
+        assert _urls(db) == {site.url_of(a) for a in site.expected}
