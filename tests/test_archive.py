@@ -141,3 +141,47 @@ def test_writer_waits_for_a_lock_instead_of_failing(tmp_path):
     with Archive(path, timeout=0.1) as a:  # short busy timeout: tenacity must carry it
         assert a.store([article()]).inserted == 1
     blocker.close()
+
+
+def test_search_prefix_migration_rebuilds_an_existing_index(tmp_path):
+    """m008 remakes articles_fts with prefix indexes over an archive that already has articles:
+    they are all found again (words, prefixes of each indexed length and longer, d/đ), the
+    title weight survives, and the triggers keep indexing what is stored afterwards."""
+    import sqlite_utils
+
+    from crawler.store.migrations import SEARCH_PREFIX_LENGTHS, migrations
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    migrations.apply(old, stop_before="m008_search_prefix")
+    assert "prefix" not in old["articles_fts"].schema
+    old["articles"].insert_all([
+        {"hash": "a1", "url": "https://baocamau.vn/a1.html", "site": "baocamau", "fetched_at": "2025-01-01",
+         "title": "Khởi công cầu Đầm Cùng", "text": "Không có gì quý hơn độc lập, tự do."},
+        {"hash": "a2", "url": "https://baocamau.vn/a2.html", "site": "baocamau", "fetched_at": "2025-01-02",
+         "title": "Nuôi tôm", "text": "Người dân khởi nghiệp với nước mặn."},
+    ])
+    old.conn.close()
+
+    def found(a, query):
+        return sorted(r[0] for r in a.db.execute(
+            "SELECT a.hash FROM articles_fts f JOIN articles a ON a.rowid = f.rowid "
+            "WHERE articles_fts MATCH ?", [fts_query(query)]))
+
+    with Archive(path) as a:
+        assert "m008_search_prefix" not in {m.name for m in migrations.pending(a.db)}
+        schema = a.db["articles_fts"].schema
+        assert f"prefix='{' '.join(map(str, SEARCH_PREFIX_LENGTHS))}'" in schema
+        assert 'content="articles"' in schema and "remove_diacritics 2" in schema
+        assert a.db.execute("SELECT v FROM articles_fts_config WHERE k = 'rank'").fetchone()[0] == "bm25(5.0, 1.0)"
+        assert found(a, "kh*") == ["a1", "a2"]
+        assert found(a, "khơ*") == found(a, "khoi*") == ["a1", "a2"]
+        assert found(a, "khong*") == ["a1"]
+        assert found(a, "dam cung") == ["a1"]
+        assert found(a, "nước") == ["a2"]
+        assert found(a, "độc lập") == ["a1"]
+        assert found(a, "ngu*") == ["a2"]
+        a.store([article()])
+        assert found(a, "thuo*") == [content_hash(TEXT)]  # Thường trực: indexed by the trigger
+        a.db.execute("DELETE FROM articles WHERE hash = 'a2'")
+        assert found(a, "nuô*") == []

@@ -244,7 +244,9 @@ def test_a_crawl_onto_a_full_disk_ends_store_failed_with_its_losses_counted(tmp_
     with small_disk(tmp_path / "disk", 1024) as disk:
         db = disk / "archive.db"
         Archive(db).close()
-        fill(disk, leave_bytes=160 * 1024)
+        # Room for some batches but not all: each article also fills the search index's prefix
+        # lists (m008), so 200-640 KB all work; 160 KB filled up on the first batch.
+        fill(disk, leave_bytes=320 * 1024)
         result = run_crawl(clean_site, db, name="store-full-disk", check=False,
                            settings={"ARCHIVE_BATCH_SIZE": 5, "ARCHIVE_WARC_DIR": str(tmp_path / "warc"),
                                      "ARCHIVE_EXTRACT_WORKERS": 0})
