@@ -64,15 +64,7 @@ def quality(workdir: Path) -> bool:
     runs: dict[str, list[evaluate.Score]] = {"copies": [], "stories": []}
     for run in range(6):
         with Archive(workdir / f"quality-{run}.db") as archive:
-            evaluate.store(archive, arts)
-            order = sorted(arts, key=lambda a: sort_key(a.published))
-            if run:
-                random.Random(run).shuffle(order)
-            placer = Placer(archive.db)
-            with archive.db.atomic():
-                for a in order:
-                    placer.place(a.hash)
-            for level, s in evaluate.score(arts, archive.db).items():
+            for level, s in evaluate.place_in_order(archive, arts, shuffle=run).items():
                 runs[level].append(s)
             if run == 0:
                 seeds = {a.name: a.hash for a in arts if a.name.startswith("seed-")}

@@ -4,14 +4,12 @@ the order articles arrive in). ``make bench`` prints the same figures."""
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
 
 from crawler.store.archive import Archive
 from crawler.stories import evaluate
-from crawler.stories.placement import Placer, sort_key
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories" / "articles"
 
@@ -33,15 +31,7 @@ def test_the_set_has_every_kind_the_issue_asks_for(labelled):
 @pytest.mark.parametrize("order", [0, 1, 2, 3])
 def test_pairwise_precision_and_recall_meet_the_targets(tmp_path, labelled, order):
     with Archive(tmp_path / "archive.db") as archive:
-        evaluate.store(archive, labelled)
-        arts = sorted(labelled, key=lambda a: sort_key(a.published))
-        if order:
-            random.Random(order).shuffle(arts)
-        placer = Placer(archive.db)
-        with archive.db.atomic():
-            for a in arts:
-                placer.place(a.hash)
-        scores = evaluate.score(labelled, archive.db)
+        scores = evaluate.place_in_order(archive, labelled, shuffle=order)
     c, s = scores["copies"], scores["stories"]
     assert c.precision >= 0.95 and c.recall >= 0.90, (c.false_pairs, c.missed_pairs)
     assert s.precision >= 0.90 and s.recall >= 0.80, (s.false_pairs, s.missed_pairs)

@@ -131,6 +131,14 @@ class Report:
     seconds: float = 0.0
     rejected_urls: list[str] = field(default_factory=list)
 
+    def not_extracted(self, url: str, reason: str | None) -> None:
+        """A page that gave no text now: its capture is missing, or the extractor rejects it."""
+        if reason == "missing-capture":
+            self.missing += 1
+        else:
+            self.rejected += 1
+            self.rejected_urls.append(f"{url} ({reason})")
+
     def summary(self) -> str:
         parts = [f"{f.name.replace('_', ' ')} {getattr(self, f.name)}" for f in fields(self)
                  if f.name not in ("seconds", "rejected_urls", "articles")]
@@ -325,10 +333,7 @@ def _apply_articles(db: Any, report: Report, columns: set[str]) -> list[tuple[in
             if old is None:
                 continue
             if new is None:
-                report.missing += reason == "missing-capture"
-                if reason != "missing-capture":
-                    report.rejected += 1
-                    report.rejected_urls.append(f"{url} ({reason})")
+                report.not_extracted(url, reason)
                 continue
             values = json.loads(values_json)
             current = dict(zip(present, old[1:]))
@@ -344,10 +349,7 @@ def _apply_articles(db: Any, report: Report, columns: set[str]) -> list[tuple[in
                 report.unchanged += 1
         else:  # orphan: key is the hash its URLs point at
             if new is None:
-                report.missing += reason == "missing-capture"
-                if reason != "missing-capture":
-                    report.rejected += 1
-                    report.rejected_urls.append(f"{url} ({reason})")
+                report.not_extracted(url, reason)
                 continue
             report.articles += 1
             values = json.loads(values_json)

@@ -105,3 +105,22 @@ def score(articles: list[Labelled], db: Any) -> dict[str, Score]:
                            sorted(tuple(sorted(names.get(h, h) for h in pair)) for pair in p - t),
                            sorted(tuple(sorted(names.get(h, h) for h in pair)) for pair in t - p))
     return out
+
+
+def place_in_order(archive: Archive, articles: list[Labelled], shuffle: int = 0) -> dict[str, Score]:
+    """Store the labelled articles, place them one by one (by publication time, or in the order
+    ``random.Random(shuffle)`` makes of it when ``shuffle`` > 0) and score the result: the
+    order-independence check shared by the tests and ``bench/stories.py``."""
+    import random
+
+    from crawler.stories.placement import Placer, sort_key
+
+    store(archive, articles)
+    order = sorted(articles, key=lambda a: sort_key(a.published))
+    if shuffle:
+        random.Random(shuffle).shuffle(order)
+    placer = Placer(archive.db)
+    with archive.db.atomic():
+        for a in order:
+            placer.place(a.hash)
+    return score(articles, archive.db)
