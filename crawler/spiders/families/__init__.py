@@ -39,9 +39,10 @@ SECTION_PATH = r"^/[A-Za-z0-9-]+(?:/[A-Za-z0-9-]+)?(?:/|/index\.html?|\.html?)?$
 
 #: First path segments never useful and sometimes endless on every site: search, tags (``tu-khoa``
 #: is Vietnamese for keyword), feeds (read as feeds, not as pages), accounts, contact and print
-#: views, static files, videos (no text to archive), classified ads (``rao-vat``).
+#: views, static files, videos and podcasts (no text to archive, also under the vendors'
+#: ``/multimedia/``), classified ads (``rao-vat``).
 DENY_SEGMENTS: tuple[str, ...] = (
-    "video", "videos", "tim-kiem", "search", "tag", "tags", "tu-khoa", "rss", "feed", "api", "admin",
+    "video", "videos", "podcast", "podcasts", "multimedia/video", "multimedia/podcast", "tim-kiem", "search", "tag", "tags", "tu-khoa", "rss", "feed", "api", "admin",
     "wp-admin", "wp-json", "dang-nhap", "dang-ky", "login", "lien-he", "contact", "print", "in-bai",
     "files", "uploads", "images", "static", "assets", "rao-vat",
 )
@@ -91,12 +92,14 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
     Family("aid", "/<slug>-a<id>.html", r"^/[a-z0-9-]+-a\d+\.html$",
            listing_path=r"^/[a-z0-9-]+/(?:[a-z0-9-]+/)?$", deny_path=deny("khmer", "news", "en"),
            facts=MappingProxyType({"start_paths": ("/", "/tin-moi/"), "latest_path": "/tin-moi/"})),
+    # The vendor's month-folder articles end in '/', in nothing or (older pages) in '/index.htm'.
     Family("hex7", "/<cat>[/<sub>]/<yyyymm>/<slug>-<7 hex>/",
-           r"^/[a-z0-9-]+(?:/[a-z0-9-]+)?/\d{6}/[a-z0-9-]+-[0-9a-f]{7}/?$"),
+           r"^/[a-z0-9-]+(?:/[a-z0-9-]+)?/\d{6}/[a-z0-9-]+-[0-9a-f]{7}(?:/|/index\.html?)?$"),
     Family("post", "/<slug>-post<id>.html", r"^/[a-z0-9-]+-post\d+\.html$"),
     Family("numid", "/<slug>-<id>.html or .htm", r"^/[a-z0-9-]+-\d+\.html?$"),
     Family("catid", "/<cat>/<slug>-<id>.html", r"^/[a-z0-9-]+/[a-z0-9-]+-\d+\.html$"),
-    Family("monthpath", "/<cat>[/<sub>…]/<yyyymm>/<slug>/", r"^/(?:[a-z0-9-]+/){1,3}\d{6}/[a-z0-9-]+/?$"),
+    Family("monthpath", "/<cat>[/<sub>…]/<yyyymm>/<slug>/",
+           r"^/(?:[a-z0-9-]+/){1,3}\d{6}/[a-z0-9-]+(?:/|/index\.html?)?$"),
     # Unknown CMSs: tighter trap rules (crawler/spiders/families/generic.py).
     Family("generic", "unknown: learned from feeds/sitemaps, or guessed", None,
            listing_path=r"^/(?:[\w-]+/){0,2}(?:[\w-]+(?:\.(?:html?|aspx|php))?)?$",
