@@ -3,7 +3,6 @@ shared/sites.md and issue 20; overall: URL shapes from real URLs."""
 
 from crawler.spiders.families import either
 from crawler.spiders.families.monthpath import MonthPathSpider
-from crawler.spiders.families.post import PostSpider
 
 
 class BaoThaiNguyenSpider(MonthPathSpider):
@@ -15,6 +14,7 @@ class BaoThaiNguyenSpider(MonthPathSpider):
     editions = ("bbk.baothainguyen.vn",)
     province = "Thái Nguyên"
     # URL eras: /<cat>[/<sub>]/<yyyymm>/<slug>[-<7 hex>][/] (config only, then real hex7 URLs with
-    # or without the slash, issue 20) and the Bắc Kạn edition's /<slug>-post<id>.html; its
-    # /chu-de/<slug>-<n>.html are topic hubs, listings (the family's section shape)
-    article_path = either(r"^/(?:[a-z0-9-]+/){1,3}\d{6}/[^/]+/?$", PostSpider.article_path)
+    # or without the slash, issue 20) and the Bắc Kạn edition's /<slug>-post<id>.html (in any
+    # folder, as on baolaocai: whether it has one is not known); its /chu-de/<slug>-<n>.html are
+    # topic hubs, listings (the family's section shape)
+    article_path = either(r"^/(?:[a-z0-9-]+/){1,3}\d{6}/[^/]+/?$", r"^/(?:[a-z0-9-]+/)*[a-z0-9-]+-post\d+\.html$")

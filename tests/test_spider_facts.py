@@ -86,15 +86,139 @@ def test_province_is_the_registrys(name):
     assert (cls.province, cls.former_province) == (province, former or FORMER_NOT_IN_PROVINCE_FIELD.get(name))
 
 
+# Every spider's case: URLs written for this test in the shapes of the paper's real ones (the
+# registry's examples where it has them, shared/sites.md notes, issues 8 and 20) — articles that
+# must be taken as articles and listings that must be taken as listings — besides the registry's own.
+SHAPES: dict[str, dict[str, list[str]]] = {
+    "baoangiang": {"articles": [], "listings": ["https://baoangiang.com.vn/thoi-su/"]},
+    "baoapbac": {  # issue 20: '/', nothing, '/index.htm'
+        "articles": ["https://baoapbac.vn/kinh-te/202406/tien-giang-xuat-khau-trai-cay-tang-manh-1019339/",
+                     "https://baoapbac.vn/xa-hoi/202406/tien-giang-xuat-khau-trai-cay-tang-manh-1019340",
+                     "https://baoapbac.vn/van-hoa/201506/le-hoi-nghinh-ong-vam-lang-613140/index.htm"],
+        "listings": ["https://baoapbac.vn/xa-hoi/", "https://baoapbac.vn/kinh-te/nong-nghiep/index.htm"],
+    },
+    "baobaclieu": {"articles": [], "listings": ["https://www.baobaclieu.vn/the-thao/"]},
+    "baobacninhtv": {"articles": ["https://baobacninhtv.vn/bac-ninh-khoi-cong-du-an-nha-o-xa-hoi-postid412345.bbg"],
+                     "listings": ["https://baobacninhtv.vn/thoi-su/"]},
+    "baobinhduong": {"articles": ["https://baobinhduong.vn/binh-duong-don-nhan-huan-chuong-lao-dong-a312345.html"],
+                     "listings": ["https://baobinhduong.vn/kinh-te/"]},
+    "baocamau": {"articles": [], "listings": []},
+    "baocantho": {"articles": [], "listings": []},
+    "baocaobang": {"articles": ["https://baocaobang.vn/Cao-Bang-don-nhan-bang-cong-nhan-di-tich-3171234.html"],
+                   "listings": ["https://baocaobang.vn/Thoi-su"]},
+    "baodaklak": {"articles": [], "listings": []},
+    "baodanang": {"articles": [], "listings": ["https://baodanang.vn/thoi-su/"]},
+    "baodienbienphu": {"articles": ["https://baodienbienphu.vn/tin-bai/chinh-tri/dien-bien-don-nhan-huan-chuong/"],
+                       "listings": ["https://baodienbienphu.vn/chinh-tri/"]},
+    "baodongkhoi": {"articles": [], "listings": []},
+    "baodongnai": {  # issue 20: hex7 endings with or without the slash, under a sub-section too
+        "articles": ["https://baodongnai.com.vn/kinh-te/202503/dong-nai-khoi-cong-san-bay-long-thanh-3b1f2a9/",
+                     "https://baodongnai.com.vn/xa-hoi/giao-duc/202503/dong-nai-tuyen-sinh-lop-10-c0ffee1",
+                     "https://baodongnai.com.vn/chinh-tri/202105/dai-hoi-dang-bo-tinh/"],
+        "listings": ["https://baodongnai.com.vn/kinh-te/", "https://baodongnai.com.vn/xa-hoi/giao-duc/"],
+    },
+    "baodongthap": {"articles": [], "listings": ["https://baodongthap.vn/kinh-te/"]},
+    "baogialai": {"articles": [], "listings": ["https://baogialai.com.vn/thoi-su/"]},
+    "baohaiphong": {"articles": ["https://baohaiphong.vn/hai-phong-khoi-cong-cau-nguyen-trai-512345.html"],
+                    "listings": ["https://baohaiphong.vn/kinh-te.html"]},
+    "baohatinh": {"articles": ["https://baohatinh.vn/ha-tinh-don-nhan-bang-xep-hang-di-tich-post301234.html"],
+                  "listings": ["https://baohatinh.vn/thoi-su/"]},
+    "baohaugiang": {"articles": [], "listings": []},
+    "baohungyen": {"articles": ["https://baohungyen.vn/hung-yen-thu-hoach-nhan-long-dau-mua-3181234.html"],
+                   "listings": ["https://baohungyen.vn/kinh-te/"]},
+    "baokhanhhoa": {"articles": ["https://baokhanhhoa.vn/xa-hoi/202508/nha-trang-don-khach-quoc-te-8e2f0a1/"],
+                    "listings": ["https://baokhanhhoa.vn/xa-hoi/"]},
+    "baolaichau": {  # issue 20: /<cat>/<slug>-<6 digits>.html is an article
+        "articles": ["https://baolaichau.vn/chinh-tri/lai-chau-don-nhan-huan-chuong-lao-dong-123456",
+                     "https://baolaichau.vn/kinh-te/lai-chau-phat-trien-cay-che-shan-tuyet-612345.html"],
+        "listings": ["https://baolaichau.vn/chinh-tri/", "https://baolaichau.vn/chu-de/che-shan-tuyet-12.html"],
+    },
+    "baolamdong": {  # issue 20: English slugs on the main host
+        "articles": ["https://baolamdong.vn/da-lat-welcomes-record-number-of-visitors-during-festival-456123.html",
+                     "https://baolamdong.vn/english/202405/da-lat-flower-festival-opens-a1b2c3d/"],
+        "listings": ["https://baolamdong.vn/xa-hoi/"],
+    },
+    "baolangson": {  # issue 20: /<cat>/<slug>-<6 digits>.html is an article
+        "articles": ["https://baolangson.vn/lang-son-don-nhan-bang-xep-hang-di-tich-512345.html",
+                     "https://baolangson.vn/kinh-te/lang-son-xuat-khau-na-chi-lang-612345.html"],
+        "listings": ["https://baolangson.vn/kinh-te/", "https://baolangson.vn/chu-de/na-chi-lang-12.html"],
+    },
+    "baolaocai": {"articles": ["https://baolaocai.vn/sa-pa-don-luot-khach-thu-mot-trieu-post401234.html"],
+                  "listings": ["https://baolaocai.vn/du-lich/"]},
+    "baolongan": {"articles": [], "listings": ["https://baolongan.vn/kinh-te/"]},
+    "baonghean": {"articles": ["https://baonghean.vn/nghe-an-don-nhan-bang-xep-hang-post301234.html"],
+                  "listings": ["https://baonghean.vn/thoi-su/"]},
+    "baoninhbinh": {  # issue 20: the d<17 digits> era besides d<14 digits>
+        "articles": ["https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d20150301170000.htm",
+                     "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d20150301170000123.htm",
+                     "https://baoninhbinh.org.vn/ninh-binh-don-nhan-bang-di-san-the-gioi-202507151230123.html"],
+        "listings": ["https://baoninhbinh.org.vn/du-lich/"],
+    },
+    "baophutho": {"articles": ["https://baophutho.vn/phu-tho-don-nhan-di-san-hat-xoan-212345.htm"],
+                  "listings": ["https://baophutho.vn/kinh-te/"]},
+    "baoquangbinh": {"articles": [], "listings": ["https://baoquangbinh.vn/chinh-tri/"]},
+    "baoquangnam": {"articles": [], "listings": ["https://baoquangnam.vn/xa-hoi/"]},
+    "baoquangngai": {  # issue 20: the /channel/ era (2021) and the hex7 era (2023)
+        "articles": ["https://baoquangngai.vn/channel/2025/202103/quang-ngai-don-tet-3041234/",
+                     "https://baoquangngai.vn/kinh-te/202308/truy-xuat-nguon-goc-thuy-san-3bc1af9"],
+        "listings": ["https://baoquangngai.vn/kinh-te/"],
+    },
+    "baoquangninh": {"articles": ["https://baoquangninh.vn/ha-long-don-luot-khach-quoc-te-dau-tien-3312345.html"],
+                     "listings": ["https://baoquangninh.vn/du-lich/"]},
+    "baoquangtri": {  # issue 20: /<slug>-<id>.htm; listings /<cat>/<sub>[/index.html]; Quảng Bình's sections
+        "articles": ["https://baoquangtri.vn/quang-tri-don-nhan-bang-xep-hang-di-tich-197123.htm",
+                     "https://baoquangtri.vn/chinh-tri/201504/tap-trung-su-lanh-dao-cua-cap-uy-2124091/"],
+        "listings": ["https://baoquangtri.vn/van-hoa/tap-but", "https://baoquangtri.vn/quang-binh/thoi-su/index.html"],
+    },
+    "baosoctrang": {"articles": [], "listings": ["https://baosoctrang.org.vn/van-hoa-the-thao-du-lich/"]},
+    "baosonla": {"articles": ["https://baosonla.vn/kinh-te/son-la-xuat-khau-xoai-sang-uc-a1234.html"],
+                 "listings": ["https://baosonla.vn/kinh-te.html"]},
+    "baotayninh": {"articles": [], "listings": ["https://baotayninh.vn/kinh-te/"]},
+    "baothainguyen": {  # issue 20: hex7 endings; the Bắc Kạn edition's -post<id>.html and topic hubs
+        "articles": ["https://baothainguyen.vn/kinh-te/202506/thai-nguyen-thu-hoach-che-vu-xuan-5a7b9c1",
+                     "https://baothainguyen.vn/xa-hoi/giao-duc/202506/thai-nguyen-tuyen-sinh-lop-10-5a7b9c2/",
+                     "https://bbk.baothainguyen.vn/bac-kan-don-nhan-bang-xep-hang-di-tich-post123456.html"],
+        "listings": ["https://baothainguyen.vn/kinh-te/", "https://bbk.baothainguyen.vn/chu-de/ho-ba-be-12.html"],
+    },
+    "baothanhhoa": {"articles": ["https://baothanhhoa.vn/thanh-hoa-khoi-cong-cao-toc-bac-nam-212345.htm"],
+                    "listings": ["https://baothanhhoa.vn/thoi-su.htm"]},
+    "baotuyenquang": {"articles": ["https://baotuyenquang.com.vn/chinh-tri/202405/tuyen-quang-don-nhan-huan-chuong/"],
+                      "listings": ["https://baotuyenquang.com.vn/chinh-tri/"]},
+    "baovinhlong": {"articles": [], "listings": []},
+    "baoxaydung": {"articles": [], "listings": ["https://baoxaydung.vn/bat-dong-san.htm"]},
+    "hanoimoi": {"articles": ["https://hanoimoi.vn/ha-noi-khoi-cong-vanh-dai-4-712345.html"],
+                 "listings": ["https://hanoimoi.vn/chinh-tri.html"]},
+    "huengaynay": {"articles": [], "listings": ["https://huengaynay.vn/du-lich/"]},
+    "sggp": {"articles": ["https://www.sggp.org.vn/thanh-pho-khoi-cong-du-an-chong-ngap-post791234.html"],
+             "listings": ["https://www.sggp.org.vn/xahoi/"]},
+    "travinh_baovinhlong": {"articles": ["https://travinh.baovinhlong.vn/tra-vinh-don-nhan-bang-xep-hang-a123456.html"],
+                            "listings": ["https://travinh.baovinhlong.vn/kinh-te/"]},
+}
+
+
+def test_every_spider_has_a_case():
+    assert sorted(SHAPES) == SITE_SPIDERS
+
+
 @pytest.mark.parametrize("name", SITE_SPIDERS)
 def test_article_pattern_matches_registry_examples(name):
+    """The registry's and SHAPES' articles are taken as articles, their listings as listings; a
+    case with nothing to check fails."""
     entry = REGISTRY.get(name, {})
     s = spider(name)
     examples = [u for u in entry.get("example_article_urls", EXTRA.get(name, [])) if urlsplit(u).hostname]
     if entry.get("article_url_regex"):
         assert examples or entry["verification"].startswith("config only"), name
-    for url in examples:
+    articles = examples + SHAPES[name]["articles"]
+    # the registry's search-result pages are listings the spider denies (never followed)
+    listings = SHAPES[name]["listings"] + [u for u in map(first_url, entry.get("listing_urls", []))
+                                           if not s.rules.deny_re.search(urlsplit(u).path)]
+    assert articles and listings, f"{name}: the case has nothing to check"
+    for url in articles:
         assert s.classify(url) == ("article", url), url
+    for url in listings:
+        kind = s.classify(url)
+        assert kind is not None and kind[0] == "listing", (url, kind)
     for url in map(first_url, entry.get("listing_urls", [])):
         kind = s.classify(url)
         assert kind is None or kind[0] == "listing", url
@@ -241,10 +365,13 @@ ERAS = {
             "https://baoninhbinh.org.vn/ninh-binh-don-nhan-bang-di-san-the-gioi-202507151230123.html",
             "https://baoninhbinh.org.vn/ninh-binh-don-nhan-danh-hieu-di-san/d20190512083015.htm",
             "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d20150301170000.htm",
+            "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d20120301170000123.htm",  # the d<17 digits> era
         ],
         "not_articles": [
             "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d2019051208301.htm",  # 13 digits
             "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d201905120830155.htm",  # 15 digits
+            "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d2019051208301551.htm",  # 16 digits
+            "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d201905120830155123.htm",  # 18 digits
             "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d20190512083015.html",
             "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/20190512083015.htm",
             "https://baoninhbinh.org.vn/du-lich/trang-an/d20190512083015.htm",  # two folders
@@ -322,6 +449,49 @@ ERAS = {
         "not_articles": ["https://hanoimoi.vn/dai-hoi-dang-bo-thanh-pho-ha-noi-event12345.html"],
         "never": [],
     },
+    # issue 20
+    "baoapbac": {
+        "articles": ["https://baoapbac.vn/kinh-te/202406/tien-giang-xuat-khau-trai-cay-1019339/index.html"],
+        "not_articles": ["https://baoapbac.vn/kinh-te/202406/", "https://baoapbac.vn/kinh-te/2024/tien-giang-xuat-khau-1019339/",
+                         "https://baoapbac.vn/kinh-te/202406/tien-giang-xuat-khau-1019339/anh/"],
+        "never": ["https://baoapbac.vn/xa-hoi/index.rss", "https://baoapbac.vn/video/202406/tien-giang-xuat-khau-1019339/"],
+    },
+    "baoquangtri": {
+        "articles": ["https://baoquangtri.vn/khoa-hoc-cong-nghe/202508/khoi-day-dam-me-9344c18/index.htm"],
+        "not_articles": ["https://baoquangtri.vn/van-hoa/tap-but/index.html", "https://baoquangtri.vn/van-hoa-197123.html",
+                         "https://baoquangtri.vn/van-hoa/quang-tri-don-nhan-197123.htm"],
+        "never": ["https://baoquangtri.vn/multimedia/podcast/202508/ban-tin-sang-9344c19/",
+                  "https://baoquangtri.vn/multimedia/video/202508/le-hoi-9344c1a/",
+                  "https://baoquangtri.vn/podcast/ban-tin-sang-197124.htm"],
+    },
+    "baothainguyen": {
+        "articles": ["https://bbk.baothainguyen.vn/xa-hoi/bac-kan-don-nhan-bang-xep-hang-post123457.html"],
+        "not_articles": ["https://bbk.baothainguyen.vn/chu-de/ho-ba-be-12.html",
+                         "https://bbk.baothainguyen.vn/bac-kan-don-nhan-bang-xep-hang-123456.html"],
+        "never": ["https://bbk.baothainguyen.vn/tu-khoa/ho-ba-be-post123.html",
+                  "https://baothainguyen.vn/multimedia/podcast/202506/ban-tin-5a7b9c3/"],
+    },
+    "baoquangngai": {
+        "articles": ["https://baoquangngai.vn/channel/2025/202103/quang-ngai-don-tet-3041234",
+                     "https://baoquangngai.vn/o-dau-cung-la-que-huong-54385.htm"],
+        "not_articles": ["https://baoquangngai.vn/channel/2025/", "https://baoquangngai.vn/channel/2025/202103/"],
+        "never": ["https://baoquangngai.vn/multimedia/podcast/202311/song-lanh-manh-e670e32/"],
+    },
+    "baolaichau": {
+        "articles": ["https://baolaichau.vn/van-hoa/le-hoi-nang-han-cua-nguoi-lu-654321.html"],
+        "not_articles": ["https://baolaichau.vn/chu-de/le-hoi-12.html", "https://baolaichau.vn/van-hoa.html"],
+        "never": ["https://baolaichau.vn/video/le-hoi-nang-han-654322.html"],
+    },
+    "baolangson": {
+        "articles": ["https://baolangson.vn/van-hoa/le-hoi-long-tong-654321.html"],
+        "not_articles": ["https://baolangson.vn/chu-de/le-hoi-12.html", "https://baolangson.vn/van-hoa/le-hoi-654321.htm"],
+        "never": ["https://baolangson.vn/podcast/le-hoi-long-tong-654322.html"],
+    },
+    "baodongnai": {
+        "articles": ["https://baodongnai.com.vn/kinh-te/202503/dong-nai-khoi-cong-san-bay-3b1f2a9"],
+        "not_articles": ["https://baodongnai.com.vn/kinh-te/202503/", "https://baodongnai.com.vn/kinh-te/2025/dong-nai-khoi-cong-3b1f2a9/"],
+        "never": ["https://baodongnai.com.vn/multimedia/podcast/202503/ban-tin-3b1f2aa/"],
+    },
     "baotuyenquang": {
         "articles": ["https://baotuyenquang.com.vn/chinh-tri/202405/tuyen-quang-don-nhan-huan-chuong-lao-dong/"],
         "not_articles": [],
@@ -367,6 +537,7 @@ OLD_DOMAINS = {
     "travinh_baovinhlong": ["baotravinh.vn"],
     "baogialai": ["baobinhdinh.vn"],
     "baodongkhoi": ["baodongkhoi.vn"],
+    "baothainguyen": ["bbk.baothainguyen.vn"],  # the former Báo Bắc Kạn, an edition (issue 20)
 }
 
 

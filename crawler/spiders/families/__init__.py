@@ -88,9 +88,10 @@ class Family:
 FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
     # Cà Mau, Cần Thơ, Đồng Tháp, An Giang, … : a newest-first list at /tin-moi/; sections at
     # /<cat>/ and /<cat>/<sub>/; an English and a Khmer edition under /news/, /en/, /khmer/.
-    # Slugs may start with '-' or hold '--' (baocantho '/-infographics-…-a196544.html').
+    # Slugs may start with '-' or hold '--' (baocantho '/-infographics-…-a196544.html'). Sections
+    # come with and without the slash (baodongkhoi '/an-ninh/an-toan-giao-thong').
     Family("aid", "/<slug>-a<id>.html", r"^/[a-z0-9-]+-a\d+\.html$",
-           listing_path=r"^/[a-z0-9-]+/(?:[a-z0-9-]+/)?$", deny_path=deny("khmer", "news", "en"),
+           listing_path=r"^/[a-z0-9-]+(?:/[a-z0-9-]+)?/?$", deny_path=deny("khmer", "news", "en"),
            facts=MappingProxyType({"start_paths": ("/", "/tin-moi/"), "latest_path": "/tin-moi/"})),
     # The vendor's month-folder articles end in '/', in nothing or (older pages) in '/index.htm'.
     Family("hex7", "/<cat>[/<sub>]/<yyyymm>/<slug>-<7 hex>/",
