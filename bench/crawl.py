@@ -67,12 +67,12 @@ def crawl_env() -> dict[str, str]:
 
 
 def run_crawl(site: SampleSite, db: Path, log: Path, *, concurrency: int, timeout: float,
-              spider: str = "baocamau") -> Run:
+              spider: str = "baocamau", extra: tuple[str, ...] = ()) -> Run:
     cmd = [
         sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={site.base_url}",
         "-s", f"ARCHIVE_DB={db}", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
         "-s", f"CONCURRENT_REQUESTS={concurrency}", "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
-        "-s", "ROBOTSTXT_OBEY=1", "-s", "LOG_LEVEL=WARNING",
+        "-s", "ROBOTSTXT_OBEY=1", "-s", "LOG_LEVEL=WARNING", *extra,
     ]
     before = len(site.requests)
     with log.open("w", encoding="utf-8") as out:

@@ -63,6 +63,11 @@ def deny(*prefixes: str) -> str:
 DENY_PATH = deny()
 
 
+#: The paths Vietnamese papers give their newest-first list of every article: "tin mới (nhất)",
+#: "mới nhất", "tin mới cập nhật" (baoxaydung '/tin-moi-nhat.htm', baohatinh '/tin-moi.html').
+NEWEST_FIRST = r"^/(?:tin-moi-nhat|tin-moi|moi-nhat|tin-moi-cap-nhat|tin-tuc-moi-nhat)(?:\.html?|/)?$"
+
+
 def either(*paths: str) -> str:
     """One path regex matching any of ``paths`` (each anchored ``^…$``): a site with several URL eras."""
     return "^(?:" + "|".join(p.removeprefix("^").removesuffix("$") for p in paths) + ")$"
@@ -96,8 +101,12 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
     # The vendor's month-folder articles end in '/', in nothing or (older pages) in '/index.htm'.
     Family("hex7", "/<cat>[/<sub>]/<yyyymm>/<slug>-<7 hex>/",
            r"^/[a-z0-9-]+(?:/[a-z0-9-]+)?/\d{6}/[a-z0-9-]+-[0-9a-f]{7}(?:/|/index\.html?)?$"),
-    Family("post", "/<slug>-post<id>.html", r"^/[a-z0-9-]+-post\d+\.html$"),
-    Family("numid", "/<slug>-<id>.html or .htm", r"^/[a-z0-9-]+-\d+\.html?$"),
+    # post, numid: a newest-first list (baohatinh /tin-moi.html, baoxaydung /tin-moi-nhat.htm) at a
+    # path of NEWEST_FIRST's, learned where the site links it (FamilySpider.latest_path)
+    Family("post", "/<slug>-post<id>.html", r"^/[a-z0-9-]+-post\d+\.html$",
+           facts=MappingProxyType({"latest_pattern": NEWEST_FIRST})),
+    Family("numid", "/<slug>-<id>.html or .htm", r"^/[a-z0-9-]+-\d+\.html?$",
+           facts=MappingProxyType({"latest_pattern": NEWEST_FIRST})),
     Family("catid", "/<cat>/<slug>-<id>.html", r"^/[a-z0-9-]+/[a-z0-9-]+-\d+\.html$"),
     Family("monthpath", "/<cat>[/<sub>…]/<yyyymm>/<slug>/",
            r"^/(?:[a-z0-9-]+/){1,3}\d{6}/[a-z0-9-]+(?:/|/index\.html?)?$"),
@@ -110,9 +119,38 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
 
 class FamilySpider(NewsSpider):
     """The base of a family's spider: a subclass stating ``family = FAMILIES[key]`` gets that row's
-    attributes as its own class attributes (unless it states one itself)."""
+    attributes as its own class attributes (unless it states one itself).
+
+    ``latest_pattern`` (a family's or a site's fact, a regex on the path): what the paper's
+    newest-first listing looks like, where its path is not stated as ``latest_path``. A listing
+    of that shape that an earlier run walked on the canonical host (``listing_walks``: a first
+    run walks every section the home page links) is then this run's ``latest_path``, started on
+    like ``start_paths``; so its "no gap" signal spares the section listings and sitemaps.
+    """
 
     family: ClassVar[Family | None] = None
+    latest_pattern: str | None = None
+
+    @property  # type: ignore[override]
+    def latest_path(self) -> str | None:
+        if "_latest_path" in self.__dict__:
+            return self.__dict__["_latest_path"]
+        progress = self.__dict__.get("progress")
+        if self.latest_pattern is None or progress is None:
+            return None  # not known before the run's records are read (from_crawler)
+        rx = re.compile(self.latest_pattern)
+        walked = sorted(k for k in progress.complete_at_start if rx.match(k))
+        found = self.__dict__["_latest_path"] = walked[0] if walked else None
+        return found
+
+    @latest_path.setter
+    def latest_path(self, value: str | None) -> None:
+        self.__dict__["_latest_path"] = value
+
+    def start_listings(self) -> list[str]:
+        starts = super().start_listings()
+        latest = self.latest_path
+        return starts if latest is None or latest in starts else [starts[0], latest, *starts[1:]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
