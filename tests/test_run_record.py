@@ -89,3 +89,35 @@ def test_the_store_errors_are_counted_in_the_run_and_its_summary(locked_past_clo
     summary = re.search(r"errors\s+(\d+) ERROR log lines", log)
     assert summary and int(summary.group(1)) == crawl["errors"], log[-3000:]
     assert crawl["errors"] <= logged
+
+
+def test_a_batch_is_flushed_on_time_even_when_no_item_follows_it(tmp_path):
+    """Articles that arrive together and then nothing for a while (every page is slow) are written
+    within ``ARCHIVE_FLUSH_SECONDS``, not when the next item happens to come."""
+    db = tmp_path / "archive.db"
+    with SampleSite(articles=20, traps=False, latency=8.0) as site:
+        proc, log_path = start_crawl(site, db, name="run-record-flush-timer",
+                                     settings={"ARCHIVE_BATCH_SIZE": 1000, "ARCHIVE_FLUSH_SECONDS": 1,
+                                               "ARCHIVE_EXTRACT_WORKERS": 0, "ARCHIVE_WARC_DIR": "",
+                                               "CONCURRENT_REQUESTS": 8, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+                                               "DOWNLOAD_TIMEOUT": 30, "ARCHIVE_STORIES_ENABLED": 0})
+        try:
+            deadline = time.monotonic() + 90
+            count = lambda: rows(db, "SELECT count(*) FROM articles")[0][0] if db.exists() else 0  # noqa: E731
+            while time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    if count() >= 1:
+                        break
+                except sqlite3.OperationalError:  # the archive is being created
+                    pass
+                time.sleep(0.05)
+            first = time.monotonic()
+            assert count() >= 1, log_path.read_text(encoding="utf-8")[-3000:]
+            # the wave that brought the first article brought others: written within ~1 s, while
+            # the next wave of responses is still 8 s away
+            while count() < 2 and time.monotonic() - first < 3.5:
+                time.sleep(0.05)
+            assert count() >= 2, log_path.read_text(encoding="utf-8")[-3000:]
+        finally:
+            proc.kill()
+            proc.wait(timeout=30)
