@@ -315,12 +315,8 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.set_value("refresh/requested", len(self.refresh_urls))
 
     def _crawl_id(self) -> int | None:
-        """The ``crawls`` row ``crawler.extensions.crawllog`` opened for this run."""
-        extensions = getattr(getattr(self.crawler, "extensions", None), "middlewares", ())
-        for ext in extensions:
-            if isinstance(getattr(ext, "crawl_id", None), int):
-                return ext.crawl_id
-        return None
+        """The ``crawls`` row ``crawler.extensions.crawllog`` opened for this run (it sets ``crawler.crawl_id``)."""
+        return getattr(self.crawler, "crawl_id", None)
 
     def spider_idle(self, spider: scrapy.Spider) -> None:
         if spider is not self or not self.discovering:
