@@ -58,7 +58,7 @@ import trafilatura
 
 from crawler import reasons
 from crawler.text.markup import ClassIndex, parse
-from crawler.text.normalize import drop_surrogates
+from crawler.text.normalize import drop_surrogates, drop_xml_incompatible
 from crawler.text.budget import _OverBudget, _budget, _check
 from crawler.text.byline import _byline_name, _cut_at_byline, _read_byline
 from crawler.text.lead import _mastheads, _place_lead, _strip_lead_prefixes
@@ -134,7 +134,7 @@ def _extract(html: str, url: str) -> tuple[Article | None, str | None]:
     # Only what the parser needs: no lone surrogates (lexbor reads UTF-8), no
     # source indentation. Every text kept or matched is clean()ed on its own,
     # which costs far less than cleaning the whole raw page.
-    html = _INDENT.sub("\n", drop_surrogates(html))
+    html = _INDENT.sub("\n", drop_xml_incompatible(drop_surrogates(html)))
     if not _HTML_START.search(html[:5000]):
         return None, reasons.NOT_HTML
     tree = parse(html)

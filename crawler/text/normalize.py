@@ -41,7 +41,7 @@ import re
 import unicodedata
 
 __all__ = [
-    "clean", "clean_chars", "drop_surrogates", "canonical", "fold", "content_hash", "normalize_tone",
+    "clean", "clean_chars", "drop_surrogates", "drop_xml_incompatible", "canonical", "fold", "content_hash", "normalize_tone",
     "TONE_MARKS", "LETTER_MARKS", "VOWELS",
 ]
 
@@ -82,6 +82,22 @@ _LETTER_VS = re.compile("(?<=[^\\W\\d_])[\ufe00-\ufe0f\U000e0100-\U000e01ef]+")
 _SPACES = re.compile(r" {2,}")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _RAGGED = re.compile(r"[ \n]{2,}|^[ \n]|[ \n]$|\n |  ?\n")
+
+
+# Characters lxml refuses in any text it is given (``All strings must be XML compatible``):
+# C0 controls other than tab and line ends, and the non-characters U+FFFE/U+FFFF; raw or
+# as numeric character references, which an HTML parser turns back into the character.
+_XML_INCOMPATIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+    r"|&#(?:0*(?:[0-8]|1[124-9]|2\d|3[01])(?!\d)|[xX]0*(?:[0-8bBcCeEfF]|1[\da-fA-F])(?![\da-fA-F])"
+    r"|0*6553[45](?!\d)|[xX]0*[fF]{3}[eEfF](?![\da-fA-F]));?"
+)
+
+
+def drop_xml_incompatible(html: str) -> str:
+    """``html`` without the characters no lxml tree may hold, raw or as ``&#2;``/``&#x0B;``.
+    Word pastes leave U+000B in real pages; none of them is text a reader sees."""
+    return _XML_INCOMPATIBLE.sub("", html) if _XML_INCOMPATIBLE.search(html) else html
 
 
 def drop_surrogates(s: str) -> str:
