@@ -56,6 +56,7 @@ import re
 import unicodedata
 
 from crawler.text import fold
+from crawler.text.normalize import LETTER_MARKS, TONE_MARKS, VOWELS
 
 __all__ = ["fts_query", "phrase_query", "query_terms", "check_query", "prefix_letters_match", "QueryTooLong", "NOTHING",
            "MAX_QUERY_CHARS", "MAX_QUERY_WORDS"]
@@ -107,8 +108,8 @@ def check_query(query: str | None) -> str | None:
 
 
 # Marks that make another letter (ă â ê ô ơ ư) as opposed to tone marks; đ is a letter of its own.
-_TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"), None)
-_LETTER_MARKS = "\u0302\u0306\u031b"
+_TONE_MARKS = dict.fromkeys(map(ord, TONE_MARKS), None)
+_LETTER_MARKS = LETTER_MARKS
 _WORDS = re.compile(r"[^\W_]+")
 
 
@@ -131,8 +132,8 @@ def _lettered_prefixes(query: str) -> list[str]:
     return out
 
 
-_TONES_NFD = ("\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
-_VOWELS = set("aăâeêioôơuưy")
+_TONES_NFD = TONE_MARKS
+_VOWELS = VOWELS
 
 
 def _spelled(prefix: str) -> list[str]:
