@@ -236,7 +236,7 @@ def test_canary_reports_which_spiders_work(cli):
         down = results[other]
         assert not down["ok"] and down["reason"].startswith("front page: ")
         assert "connection-refused" in down["reason"] or "download-error" in down["reason"]
-        assert down["step"] == "connection"
+        assert down["step"] == "connection-refused"
         wrong = results[foreign]
         assert not wrong["ok"] and wrong["reason"] == "no article link on the front page"
         assert wrong["step"] == "article-links"
