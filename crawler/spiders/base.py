@@ -60,7 +60,7 @@ from crawler.spiders.wanted import Wanted
 from crawler.store.archive import now_iso
 from crawler.urls import canonical_url, host, origin
 
-__all__ = ["NewsSpider", "failure_reason"]
+__all__ = ["NewsSpider"]
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 ARTICLE_PRIORITY = 10  # finish articles before paginating deeper: bounded memory, early results
