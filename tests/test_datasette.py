@@ -666,7 +666,7 @@ def test_links_from_crawled_data_are_http_only(tmp_path):
 
 
 def test_table_search_is_bounded_and_says_so(client, ids, monkeypatch):
-    import crawler.datasette as plugin
+    import crawler.datasette.search as plugin
 
     monkeypatch.setattr(plugin, "SEARCH_BOUND", 1)
     data = client.json("/archive/articles.json", _search="dai hoi", _shape="objects")
@@ -796,7 +796,7 @@ def test_title_match_ranks_above_a_passing_mention(tmp_path):
 
 
 def test_table_search_narrowed_by_paper_before_the_bound(client, ids, monkeypatch):
-    import crawler.datasette as plugin
+    import crawler.datasette.search as plugin
 
     monkeypatch.setattr(plugin, "SEARCH_BOUND", 1)
     # "tinh uy": daihoi (baocamau) and tinhuy (baobaclieu, archived earlier); bound 1 still finds
@@ -851,7 +851,7 @@ def test_make_serve_is_the_same_experience(tmp_path):
 
 def test_first_request_is_already_the_bounded_table_search(built, monkeypatch):
     """The very first request of a fresh Datasette (startup not yet run) is routed like any other."""
-    import crawler.datasette as plugin
+    import crawler.datasette.search as plugin
 
     monkeypatch.setattr(plugin, "SEARCH_BOUND", 1)
     ds = make_datasette(built[0])
@@ -864,7 +864,7 @@ def test_first_request_is_already_the_bounded_table_search(built, monkeypatch):
 
 
 def test_costly_phrase_is_windowed_and_says_so(client, ids, monkeypatch):
-    import crawler.datasette as plugin
+    import crawler.datasette.search as plugin
 
     # "đại hội" as words is in daihoi and vien; with a window of 1 only the newest archived
     # article having both words (vien) is checked for the phrase
