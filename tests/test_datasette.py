@@ -536,7 +536,7 @@ def test_plain_datasette_long_queries_never_hold_a_worker(plain):
     assert time.monotonic() - started < 5
     for status, body, _ in results:
         assert status == 400
-        assert "Query too long (5,000 characters; at most 200)" in body
+        assert "Query too long (5,000 characters; at most 300)" in body
     status, body, _ = http_get(base + "/search.json?" + urlencode({"q": " ".join(["lúa"] * 13)}))
     assert status == 400 and "Too many words (13; at most 12)" in body
 

@@ -51,7 +51,7 @@ import time
 
 from crawler.store.search import check_query
 from crawler.datasette import search as vn_search
-from crawler.datasette.search import SEARCH_BOUND, VN_SEARCH, filters_from_request  # noqa: F401 (the hook)
+from crawler.datasette.search import VN_SEARCH, filters_from_request  # noqa: F401 (the hook)
 
 # snippet() markers: control characters that never occur in stored (cleaned) text, turned
 # into <mark> after the whole snippet has been HTML-escaped.
@@ -390,7 +390,7 @@ def extra_template_vars(template, database, table, columns, view_name, request, 
     if not is_archive(datasette, database) or request is None:
         return {}
     common = {"paper_names": paper_names(datasette, database), "vn_sort_key": sort_key,
-              "search_bound": SEARCH_BOUND}
+              "search_bound": vn_search.SEARCH_BOUND}
     if table != "articles":
         return common
 
@@ -442,7 +442,7 @@ def extra_template_vars(template, database, table, columns, view_name, request, 
             if request.args.get(key):
                 query[key] = request.args[key]
         return {**common, "ranked_search_url": datasette.urls.query(database, "search") + "?" + urlencode(query),
-                "search_bound": SEARCH_BOUND}
+                "search_bound": vn_search.SEARCH_BOUND}
 
     if view_name == "row":
         return article_page

@@ -155,6 +155,8 @@ def route_table_search(datasette, scope, pairs):
     parts = scope.get("path", "").strip("/").split("/")
     if len(parts) != 2 or re.sub(r"\.(json|csv)$", "", parts[1]) != "articles":
         return scope
+    from crawler.datasette import archives
+
     if parts[0] not in archives(datasette):
         return scope
     renamed = [(VN_SEARCH if k == "_search" else k, v) for k, v in pairs]
