@@ -276,7 +276,9 @@ def fts_query(query: str | None, *, loose: bool = False, exists=None) -> str:
         build = _loose if loose and not (m.group("neg") or negate_next) else _phrase
         expr = build(tokens, prefix, exists)
         col = (m.group("col") or "").lower()
-        if col in COLUMNS:
+        if expr == NOTHING:
+            pass  # a word the archive does not hold: matches nothing in any column
+        elif col in COLUMNS:
             expr = f"{col} : {expr if expr.startswith('(') else '(' + expr + ')'}"
         elif m.group("col"):  # "word:word" that is not a column filter: the words themselves
             expr = build(_TOKEN.findall(fold(m.group("col"))) + tokens, prefix, exists)
@@ -290,6 +292,17 @@ def fts_query(query: str | None, *, loose: bool = False, exists=None) -> str:
         cleaned.append(item)
     while cleaned and cleaned[-1] == "OR":
         cleaned.pop()
+    # A group of AND-ed expressions with one that matches nothing matches nothing: drop it
+    # here, so that FTS5 never reads the other words' lists for it.
+    groups: list[list[str]] = [[]]
+    for item in cleaned:
+        if item == "OR":
+            groups.append([])
+        else:
+            groups[-1].append(item)
+    groups = [g for g in groups if g and NOTHING not in g]
+    cleaned = [item for i, g in enumerate(groups) for item in (["OR"] if i else []) + g]
+    negatives = [n for n in negatives if n != NOTHING]
     if not cleaned:
         return NOTHING
     # FTS5 allows implicit AND only between phrases, not after a parenthesised group: spell it.
