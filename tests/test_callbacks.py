@@ -19,10 +19,12 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import HtmlResponse, Response, XmlResponse
 from scrapy.utils.test import get_crawler
+
 from twisted.python.failure import Failure
 
 from crawler import reasons
 from crawler.items import PageItem
+from crawler.settings import ADDONS
 from crawler.spiders.failures import ignored_reason
 from crawler.spiders.listings import page_links
 from crawler.spiders.wanted import BEFORE_SINCE, KNOWN, SCHEDULED, Wanted
@@ -32,7 +34,7 @@ ORIGIN = "http://bao.test"
 
 
 def make(settings: dict | None = None, **kwargs) -> BaoCaMauSpider:
-    crawler = get_crawler(BaoCaMauSpider, {"ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2, **(settings or {})})
+    crawler = get_crawler(BaoCaMauSpider, {"ADDONS": ADDONS, "ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2, **(settings or {})})
     spider = BaoCaMauSpider.from_crawler(crawler, base_url=ORIGIN, **kwargs)
     spider.discovering = True
     spider.progress.site_completed = True  # an archive some completed run has walked: stale pages count
@@ -416,7 +418,7 @@ class DayArchiveSpider(BaoCaMauSpider):
 
 
 def test_a_backfill_walks_day_archives_newest_first_until_a_run_of_empty_days():
-    crawler = get_crawler(DayArchiveSpider, {"ARCHIVE_DB": "", "ARCHIVE_ARCHIVE_EMPTY_DAYS": 2})
+    crawler = get_crawler(DayArchiveSpider, {"ADDONS": ADDONS, "ARCHIVE_DB": "", "ARCHIVE_ARCHIVE_EMPTY_DAYS": 2})
     s = DayArchiveSpider.from_crawler(crawler, base_url=ORIGIN, backfill="1")
     (req,) = s.archive_walker.start()
     day = date.fromisoformat(req.meta["archive_day"])
@@ -559,7 +561,7 @@ def test_sitemaps_are_read_on_every_run_of_a_site_without_a_newest_first_listing
         latest_path = None
         start_paths = ("/",)
 
-    crawler = get_crawler(NoLatest, {"ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2})
+    crawler = get_crawler(NoLatest, {"ADDONS": ADDONS, "ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2})
     s = NoLatest.from_crawler(crawler, base_url=ORIGIN)
     s.discovering = True
     s.known = {ORIGIN + art(i) for i in range(10, 60)}

@@ -17,6 +17,8 @@ import scrapy
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+
+from crawler.settings import ADDONS
 from crawler.sites import spider_classes
 from samplesite.families import SHAPES, FamilySite, edition_shape
 from spiders.baodaklak import BaoDakLakSpider
@@ -29,7 +31,7 @@ ART = "/xa-hoi/202507/nguoi-dan-phu-yen-don-mua-moi-{n:07x}/"
 
 
 def make(settings: dict | None = None, **kwargs) -> BaoDakLakSpider:
-    crawler = get_crawler(BaoDakLakSpider, {"ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2, **(settings or {})})
+    crawler = get_crawler(BaoDakLakSpider, {"ADDONS": ADDONS, "ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2, **(settings or {})})
     spider = BaoDakLakSpider.from_crawler(crawler, **kwargs)
     spider.discovering = True
     spider.progress.site_completed = True
@@ -211,7 +213,7 @@ def test_latest_path_holds_back_the_canonical_hosts_sections_only():
     edition's, so an edition's sections are walked even when the main site's are held back."""
     from spiders.baoangiang import BaoAnGiangSpider
 
-    crawler = get_crawler(BaoAnGiangSpider, {"ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2})
+    crawler = get_crawler(BaoAnGiangSpider, {"ADDONS": ADDONS, "ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2})
     s = BaoAnGiangSpider.from_crawler(crawler)
     s.discovering = True
     s.listing_walker.sweep_sections = False  # a recent section sweep: /tin-moi/ decides

@@ -48,6 +48,7 @@ from crawler import reasons
 from crawler.items import PageItem
 from crawler.spiders import refresh
 from crawler.spiders.archives import DateArchiveWalker
+from crawler.spiders.arguments import SpiderArguments
 from crawler.spiders.budget import Budget
 from crawler.spiders.discovery import path_shape
 from crawler.spiders.failures import failure_reason, ignored_reason
@@ -64,7 +65,6 @@ __all__ = ["NewsSpider", "failure_reason"]
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 ARTICLE_PRIORITY = 10  # finish articles before paginating deeper: bounded memory, early results
-_TRUE = {"1", "true", "yes", "on"}
 
 
 class _CrawlerStats:
@@ -116,26 +116,27 @@ class NewsSpider(scrapy.Spider):
                  max_pages: str | int | None = None, backfill: str | bool | None = None,
                  edition_urls: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)  # -a article_path=… lands here as an attribute
+        # every -a value typed once (crawler/spiders/arguments.py); refresh_days stays an attribute too
+        self.args = SpiderArguments.parse({"base_url": base_url, "since": since, "max_pages": max_pages,
+                                           "backfill": backfill, "edition_urls": edition_urls,
+                                           "refresh_days": kwargs.get("refresh_days")})
         if not self.domains:
             raise ValueError(f"{type(self).__name__} states no domains")
         if stray := [e for e in self.editions if e not in self.domains[1:]]:
             raise ValueError(f"{type(self).__name__}: editions {stray} are not among its domains after the first")
         self.site = self.site or self.name
-        self.base_url = base_url.rstrip("/") if base_url else None
+        self.base_url = self.args.base_url.rstrip("/") if self.args.base_url else None
         self.origin = origin(self.base_url) if self.base_url else f"https://{self.domains[0]}"
-        mirrors = self.parse_edition_urls(edition_urls)
+        mirrors = self.parse_edition_urls(self.args.edition_urls)
         # -a base_url= mirrors the canonical host only: an edition is started on its own mirror
         # (-a edition_urls=) or, in a run on mirrors, not at all (its links go to base_url).
         self.edition_origins = {e: mirrors.get(e) or f"https://{e}" for e in self.editions
                                 if e in mirrors or not self.base_url}
         self.allowed_domains = ([host(self.origin), *(host(o) for o in mirrors.values())] if self.base_url
                                 else list(dict.fromkeys([*self.domains, *(host(o) for o in mirrors.values())])))
-        try:
-            self.since: date | None = date.fromisoformat(since) if since else None
-        except ValueError:
-            raise ValueError(f"-a since={since!r}: expected a date as YYYY-MM-DD") from None
-        self.backfill = str(backfill).strip().lower() in _TRUE if backfill is not None else False
-        self.max_pages = int(max_pages) if max_pages else None
+        self.since: date | None = self.args.since
+        self.backfill = self.args.backfill
+        self.max_pages = self.args.max_pages
         self.stale_pages = 2
         self.max_section_depth = self.section_depth if self.section_depth is not None else 2
         self.page_form = self.page_url or f"{{path}}?{self.page_param}={{page}}"
@@ -177,11 +178,11 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
-        spider.stale_pages = max(1, s.getint("ARCHIVE_STALE_PAGES", 2))
-        spider.max_pages = spider.max_pages or s.getint("ARCHIVE_MAX_PAGES", 1000)
+        spider.stale_pages = s.getint("ARCHIVE_STALE_PAGES")
+        spider.max_pages = spider.max_pages or s.getint("ARCHIVE_MAX_PAGES")
         if spider.section_depth is None:
-            spider.max_section_depth = max(1, s.getint("ARCHIVE_SECTION_DEPTH", 2))
-        far = date.today() - timedelta(days=s.getint("ARCHIVE_BACKFILL_SINCE_DAYS", 365))
+            spider.max_section_depth = s.getint("ARCHIVE_SECTION_DEPTH")
+        far = date.today() - timedelta(days=s.getint("ARCHIVE_BACKFILL_SINCE_DAYS"))
         if spider.since is not None and spider.since <= far:
             spider.backfill = True  # a since far in the past asks for the whole archive
         stats = _CrawlerStats(crawler)  # Scrapy sets crawler.stats only when the crawl starts
@@ -189,20 +190,20 @@ class NewsSpider(scrapy.Spider):
         spider.wanted.stats = stats
         spider.progress = Progress.for_crawler(crawler, spider.site)
         spider.wanted.known = spider.progress.known_urls(
-            retry_after=timedelta(hours=s.getfloat("ARCHIVE_REJECT_RETRY_HOURS", 6.0)),
-            max_attempts=s.getint("ARCHIVE_REJECT_MAX_ATTEMPTS", 5),
+            retry_after=timedelta(hours=s.getfloat("ARCHIVE_REJECT_RETRY_HOURS")),
+            max_attempts=s.getint("ARCHIVE_REJECT_MAX_ATTEMPTS"),
         )
         last = spider.progress.last_completed_start()
         if last and not spider.backfill:
             # sitemap children whose lastmod is older than this (a day's margin for time zones and
             # clocks) were read by that completed run and have not changed since
             spider.sitemap_walker.unchanged_before = datetime.fromisoformat(last).date() - timedelta(days=1)
-        spider.listing_walker.sweep_sections = spider.section_sweep_due(s.getfloat("ARCHIVE_SECTION_SWEEP_HOURS", 168.0))
+        spider.listing_walker.sweep_sections = spider.section_sweep_due(s.getfloat("ARCHIVE_SECTION_SWEEP_HOURS"))
         spider.logger.info("%d URLs already archived for %s; section listings and sitemaps: %s%s", len(spider.known), spider.site,
                            "all" if spider.listing_walker.sweep_sections else f"only if {spider.latest_path} shows a gap",
                            "; backfill" if spider.backfill else "")
         # -a refresh_days=N: recent archived articles to fetch again (crawler/spiders/refresh.py).
-        days = refresh.parse_days(getattr(spider, "refresh_days", None))
+        days = spider.args.refresh_days
         if days is not None and spider.progress.archive is not None:
             spider.refresh_urls = refresh.refresh_urls(spider.progress.archive, spider.site, days)
             spider.logger.info("refresh_days=%s: %d archived URLs to fetch again", days, len(spider.refresh_urls))

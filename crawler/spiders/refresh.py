@@ -16,22 +16,16 @@ from typing import Any
 
 import scrapy
 
+from crawler.spiders.arguments import SpiderArguments
 from crawler.store.archive import Archive
 
 VN_OFFSET = timedelta(hours=7)  # ``published`` dates are Vietnam dates
 
 
 def parse_days(value: Any) -> float | None:
-    """The ``refresh_days`` spider argument: None when absent, else a positive number of days."""
-    if value in (None, ""):
-        return None
-    try:
-        days = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"-a refresh_days={value!r}: expected a number of days") from None
-    if days <= 0:
-        raise ValueError(f"-a refresh_days={value!r}: expected a positive number of days")
-    return days
+    """The ``refresh_days`` spider argument: None when absent, else a positive number of days
+    (``crawler/spiders/arguments.py`` owns the rule)."""
+    return SpiderArguments.parse({"refresh_days": value}).refresh_days
 
 
 def refresh_urls(archive: Archive, site: str, days: float, *, now: datetime | None = None) -> list[str]:
