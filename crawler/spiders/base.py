@@ -479,12 +479,19 @@ class NewsSpider(scrapy.Spider):
             item.reject_reason = reasons.OFFSITE_REDIRECT
             item.reject_detail = target[:500]
             yield item
-        elif len(chain) > self.settings.getint("REDIRECT_MAX_TIMES", 20):
+        elif canonical_url(target) in {canonical_url(u) for u in chain}:
+            # A -> B -> A: the page is never reached, however many hops are allowed
+            item.reject_reason = reasons.TOO_MANY_REDIRECTS
+            item.reject_detail = f"redirect loop: {' -> '.join([*chain[-3:], target])}"[:500]
+            yield item
+        elif len(chain) > self.settings.getint("REDIRECT_MAX_TIMES"):
             item.reject_reason = reasons.TOO_MANY_REDIRECTS
             item.reject_detail = " -> ".join(chain[-3:])[:500]
             yield item
         else:
-            request = response.request.replace(url=target)
+            # past the duplicate filter: a hop to a URL asked for before (the loop's start, an
+            # article listed elsewhere) would be dropped without a word, and this page lost
+            request = response.request.replace(url=target, dont_filter=True)
             request.meta["redirect_urls"] = chain
             yield request
 
