@@ -18,9 +18,7 @@ import scrapy
 
 from crawler.spiders.arguments import SpiderArguments
 from crawler.store.archive import Archive
-
-VN_OFFSET = timedelta(hours=7)  # ``published`` dates are Vietnam dates
-
+from crawler.text.dates import VN_TZ
 
 def parse_days(value: Any) -> float | None:
     """The ``refresh_days`` spider argument: None when absent, else a positive number of days
@@ -35,7 +33,7 @@ def refresh_urls(archive: Archive, site: str, days: float, *, now: datetime | No
     cutoff = now - timedelta(days=days)
     # published is "YYYY-MM-DD" or ISO with +07:00; compare its Vietnam date with the cutoff's
     # Vietnam date (inclusive), fetched_at (UTC ISO) with the cutoff instant.
-    day = (cutoff + VN_OFFSET).date().isoformat()
+    day = cutoff.astimezone(VN_TZ).date().isoformat()  # ``published`` dates are Vietnam dates
     rows = archive.db.execute(
         """SELECT u.url FROM urls u JOIN articles a ON a.hash = u.hash
            WHERE u.site = ?
