@@ -61,7 +61,7 @@ def page(articles: list[int], *, menu: list[str] = (), pager: list[str] = ()) ->
 
 
 def parse(spider, key: str, n: int, body: bytes, *, depth: int = 0) -> list:
-    req = spider.listing_request(key, n, stale=0, depth=depth)
+    req = spider.listing_walker.request(key, n, stale=0, depth=depth)
     assert req is not None
     return list(spider.parse_listing(HtmlResponse(req.url, body=body, encoding="utf-8", request=req)))
 
@@ -127,16 +127,16 @@ def test_one_budget_for_the_paper_and_its_editions():
 
 def test_canonical_listings_are_keyed_by_path_as_before():
     s = make()
-    assert s.classify("https://baodaklak.vn/xa-hoi/") == ("listing", "/xa-hoi/")
-    assert s.classify("https://www.baodaklak.vn/xa-hoi/") == ("listing", "/xa-hoi/")
-    assert s.classify(f"https://{PHUYEN}/xa-hoi/") == ("listing", f"//{PHUYEN}/xa-hoi/")
-    assert s.listing_url(f"//{PHUYEN}/xa-hoi/", 3) == f"https://{PHUYEN}/xa-hoi/?paged=3"
-    assert s.classify(f"http://www.{PHUYEN}/xa-hoi/") == ("listing", f"//{PHUYEN}/xa-hoi/")
+    assert s.rules.classify("https://baodaklak.vn/xa-hoi/") == ("listing", "/xa-hoi/")
+    assert s.rules.classify("https://www.baodaklak.vn/xa-hoi/") == ("listing", "/xa-hoi/")
+    assert s.rules.classify(f"https://{PHUYEN}/xa-hoi/") == ("listing", f"//{PHUYEN}/xa-hoi/")
+    assert s.rules.listing_url(f"//{PHUYEN}/xa-hoi/", 3) == f"https://{PHUYEN}/xa-hoi/?paged=3"
+    assert s.rules.classify(f"http://www.{PHUYEN}/xa-hoi/") == ("listing", f"//{PHUYEN}/xa-hoi/")
     # an old domain's listing keeps its host too (its paths are not the new site's); the
     # redirect it answers with is followed to the paper's domains
-    assert s.classify("https://baophuyen.vn/tin-tuc/") == ("listing", "//baophuyen.vn/tin-tuc/")
-    assert s.listing_url("//baophuyen.vn/tin-tuc/", 1) == "https://baophuyen.vn/tin-tuc/"
-    assert s.classify("https://baophuyen.example/tin-tuc/") is None
+    assert s.rules.classify("https://baophuyen.vn/tin-tuc/") == ("listing", "//baophuyen.vn/tin-tuc/")
+    assert s.rules.listing_url("//baophuyen.vn/tin-tuc/", 1) == "https://baophuyen.vn/tin-tuc/"
+    assert s.rules.classify("https://baophuyen.example/tin-tuc/") is None
 
 
 def test_a_section_found_on_the_edition_is_fetched_on_the_edition():
@@ -220,7 +220,7 @@ def test_latest_path_holds_back_the_canonical_hosts_sections_only():
     edition = "tintucmientay.baoangiang.com.vn"
     body = b'<html><body><nav class="menu"><a href="/thoi-su/">m</a></nav></body></html>'
     for key in ("/", f"//{edition}/"):
-        req = s.listing_request(key, 1, stale=0)
+        req = s.listing_walker.request(key, 1, stale=0)
         out = list(s.parse_listing(HtmlResponse(req.url, body=body, encoding="utf-8", request=req)))
         assert listings(out) == ([] if key == "/" else [f"https://{edition}/thoi-su/"])
     assert s.listing_walker.deferred == [("/thoi-su/", 1, 0)]

@@ -199,7 +199,7 @@ class NewsSpider(scrapy.Spider):
             # clocks) were read by that completed run and have not changed since
             spider.sitemap_walker.unchanged_before = datetime.fromisoformat(last).date() - timedelta(days=1)
         spider.listing_walker.sweep_sections = spider.section_sweep_due(s.getfloat("ARCHIVE_SECTION_SWEEP_HOURS"))
-        spider.logger.info("%d URLs already archived for %s; section listings and sitemaps: %s%s", len(spider.known), spider.site,
+        spider.logger.info("%d URLs already archived for %s; section listings and sitemaps: %s%s", len(spider.wanted.known), spider.site,
                            "all" if spider.listing_walker.sweep_sections else f"only if {spider.latest_path} shows a gap",
                            "; backfill" if spider.backfill else "")
         # -a refresh_days=N: recent archived articles to fetch again (crawler/spiders/refresh.py).
@@ -211,7 +211,7 @@ class NewsSpider(scrapy.Spider):
         return spider
 
     def section_sweep_due(self, hours: float) -> bool:
-        if self.latest_path is None or self.since or self.backfill or not self.known:
+        if self.latest_path is None or self.since or self.backfill or not self.wanted.known:
             return True
         return sweep_due(self.progress.last_section_sweep(), hours)
 
@@ -231,53 +231,6 @@ class NewsSpider(scrapy.Spider):
         self._origin = value
         if "rules" in self.__dict__:
             self.rules.origin = value
-
-    @property
-    def known(self) -> set[str]:
-        return self.wanted.known
-
-    @known.setter
-    def known(self, urls: set[str]) -> None:
-        self.wanted.known = urls
-
-    @property
-    def scheduled(self) -> set[str]:
-        return self.wanted.scheduled
-
-    @property
-    def sections(self) -> set[str]:
-        return self.listing_walker.sections
-
-    @property
-    def sweep_sections(self) -> bool:
-        return self.listing_walker.sweep_sections
-
-    @property
-    def latest_state(self) -> str:
-        return self.listing_walker.latest_state
-
-    # -- URLs (SiteRules) ---------------------------------------------------------------
-
-    def own_url(self, url: str) -> str | None:
-        return self.rules.own_url(url)
-
-    def resolve(self, ref: str) -> str | None:
-        return self.rules.resolve(ref)
-
-    def listing_url(self, path: str, page: int) -> str:
-        return self.rules.listing_url(path, page)
-
-    def is_article_path(self, path: str) -> bool:
-        return self.rules.is_article_path(path)
-
-    def classify(self, url: str) -> tuple[str, str] | None:
-        """('article', canonical URL) or ('listing', path) for a followable link, else None."""
-        return self.rules.classify(url)
-
-    def _add_section(self, path: str) -> None:
-        """A listing known as a section (its pages' path-style links are recognised as such)."""
-        self.listing_walker.sections.add(path)
-        self.rules.add_section(path)
 
     # -- starting, idling, closing ------------------------------------------------------
 
@@ -299,10 +252,10 @@ class NewsSpider(scrapy.Spider):
                     yield scrapy.Request(f"{where}/robots.txt", callback=self.parse_robots,
                                          errback=self.discovery_failed)
         for ref in self.sitemaps:
-            if (url := self.resolve(ref)) and (req := self.sitemap_walker.root(url)):
+            if (url := self.rules.resolve(ref)) and (req := self.sitemap_walker.root(url)):
                 yield req
         for ref in self.feeds:
-            if (url := self.resolve(ref)) and (req := self.feed_walker.request(url)):
+            if (url := self.rules.resolve(ref)) and (req := self.feed_walker.request(url)):
                 yield req
         for path in self.start_listings():
             for req in self.listing_walker.start(path):
@@ -352,9 +305,6 @@ class NewsSpider(scrapy.Spider):
             self.progress.close()
 
     # -- requests -----------------------------------------------------------------------
-
-    def listing_request(self, path: str, page: int, *, stale: int = 0, depth: int = 0) -> scrapy.Request | None:
-        return self.listing_walker.request(path, page, stale=stale, depth=depth)
 
     def guess_paid(self, url: str) -> bool:
         """An article request by ARTICLE_GUESS alone is paid from ARCHIVE_BUDGET_GUESSES."""
@@ -415,7 +365,7 @@ class NewsSpider(scrapy.Spider):
         for url, when in urls:
             if self.wanted(url, when):
                 # it may have been fetched as a listing before its shape was known
-                out.append(self.article_request(url, dont_filter=self.rules.listing_key(url) in self.sections))
+                out.append(self.article_request(url, dont_filter=self.rules.listing_key(url) in self.listing_walker.sections))
         return out
 
     # -- callbacks: each hands the response to its walker --------------------------------

@@ -176,7 +176,7 @@ class ListingWalker:
 
     # -- requests ----------------------------------------------------------------------
 
-    def request(self, path: str, page: int, *, stale: int, depth: int = 0) -> scrapy.Request | None:
+    def request(self, path: str, page: int, *, stale: int = 0, depth: int = 0) -> scrapy.Request | None:
         sp = self.spider
         if not sp.budget.spend("listing", path):
             sp.progress.ended(path, "budget")
