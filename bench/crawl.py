@@ -122,7 +122,7 @@ def listing_parse_ms(links: int = 5000, repeat: int = 5) -> tuple[float, float, 
     for _ in range(repeat):
         crawler = get_crawler(BaoCaMauSpider, {"ARCHIVE_DB": ""})
         spider = BaoCaMauSpider.from_crawler(crawler, base_url="http://bao.test")
-        req = spider.listing_request("/kinh-te/", 1, stale=0, depth=1)
+        req = spider.listing_walker.request("/kinh-te/", 1, stale=0, depth=1)
         response = HtmlResponse(req.url, body=body, encoding="utf-8", request=Request(req.url, meta=req.meta))
         started = time.perf_counter()
         out = spider.parse_listing(response)  # every decision made; requests built as Scrapy takes them

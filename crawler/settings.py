@@ -133,3 +133,6 @@ ARCHIVE_PROGRESS_INTERVAL = 2.0
 ARCHIVE_REACHABILITY_ENABLED = True
 # canary: the host:port that proves the machine is online before any site is blamed.
 ARCHIVE_NETWORK_PROBE = "www.google.com:443"
+
+# Every crawler gets the ARCHIVE_* defaults above and has its values checked (crawler/defaults.py).
+ADDONS = {"crawler.defaults.ArchiveDefaults": 0}

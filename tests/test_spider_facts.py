@@ -217,15 +217,15 @@ def test_article_pattern_matches_registry_examples(name):
                                            if not s.rules.deny_re.search(urlsplit(u).path)]
     assert articles and listings, f"{name}: the case has nothing to check"
     for url in articles:
-        assert s.classify(url) == ("article", url), url
+        assert s.rules.classify(url) == ("article", url), url
     for url in listings:
-        kind = s.classify(url)
+        kind = s.rules.classify(url)
         assert kind is not None and kind[0] == "listing", (url, kind)
     for url in map(first_url, entry.get("listing_urls", [])):
-        kind = s.classify(url)
+        kind = s.rules.classify(url)
         assert kind is None or kind[0] == "listing", url
     for url in entry.get("example_other_urls") or []:
-        assert s.classify(url) is None, url
+        assert s.rules.classify(url) is None, url
 
 
 @pytest.mark.parametrize("name", SITE_SPIDERS)
@@ -233,10 +233,10 @@ def test_article_pattern_refuses_listings_videos_and_other_sites(name):
     s = spider(name)
     domain = s.domains[0]
     for path in NON_ARTICLE_PATHS:
-        kind = s.classify(f"https://{domain}{path}")
+        kind = s.rules.classify(f"https://{domain}{path}")
         assert kind is None or kind[0] == "listing", (path, kind)
-    assert s.classify("https://example.org/ca-mau-khan-truong-thao-go-vuong-mac-a38376.html") is None
-    assert s.classify(f"mailto:toasoan@{domain}") is None
+    assert s.rules.classify("https://example.org/ca-mau-khan-truong-thao-go-vuong-mac-a38376.html") is None
+    assert s.rules.classify(f"mailto:toasoan@{domain}") is None
 
 
 @pytest.mark.parametrize("name", sorted(n for n in SITE_SPIDERS if REGISTRY.get(n, {}).get("article_url_regex")))
@@ -249,7 +249,7 @@ def test_article_pattern_agrees_with_the_registry_regex(name):
         parts = urlsplit(url)
         variants = [url, url.replace(parts.path, re.sub(r"[a-z]+", "x", parts.path, count=1))]
         for v in variants:
-            assert bool(regex.match(v)) == (s.classify(v) == ("article", v)), v
+            assert bool(regex.match(v)) == (s.rules.classify(v) == ("article", v)), v
 
 
 def test_baocamau_refuses_video_offsite_binary_and_search_urls():
@@ -261,16 +261,16 @@ def test_baocamau_refuses_video_offsite_binary_and_search_urls():
         "https://baocamau.vn/tim-kiem/?q=ca-mau",
         "mailto:toasoan@baocamau.vn",
     ]:
-        assert s.classify(url) is None, url
-    assert s.classify("https://baocamau.vn/chinh-tri/xay-dung-dang/?page=43") == ("listing", "/chinh-tri/xay-dung-dang/")
+        assert s.rules.classify(url) is None, url
+    assert s.rules.classify("https://baocamau.vn/chinh-tri/xay-dung-dang/?page=43") == ("listing", "/chinh-tri/xay-dung-dang/")
 
 
 def test_base_url_rewrites_the_sites_own_absolute_links_to_the_mirror():
     s = spider("baocamau", base_url="http://127.0.0.1:8765/")
     assert s.allowed_domains == ["127.0.0.1"]
-    assert s.classify("https://baocamau.vn/a-a1.html?utm_source=x") == ("article", "http://127.0.0.1:8765/a-a1.html")
-    assert s.classify("http://127.0.0.1:8765/a-a1.html#c") == ("article", "http://127.0.0.1:8765/a-a1.html")
-    assert s.classify("http://127.0.0.1:9999/a-a1.html") is None
+    assert s.rules.classify("https://baocamau.vn/a-a1.html?utm_source=x") == ("article", "http://127.0.0.1:8765/a-a1.html")
+    assert s.rules.classify("http://127.0.0.1:8765/a-a1.html#c") == ("article", "http://127.0.0.1:8765/a-a1.html")
+    assert s.rules.classify("http://127.0.0.1:9999/a-a1.html") is None
 
 
 def test_bad_since_is_a_clear_error():
@@ -279,26 +279,26 @@ def test_bad_since_is_a_clear_error():
 
 
 def test_pagination_form_is_a_fact():
-    assert spider("baocamau").listing_url("/tin-moi/", 3) == "https://baocamau.vn/tin-moi/?page=3"
-    assert spider("baoangiang").listing_url("/phong-su-anh/", 35) == "https://baoangiang.com.vn/phong-su-anh/?p=35"
-    assert spider("baodaklak").listing_url("/khoa-hoc-cong-nghe/", 2) == "https://baodaklak.vn/khoa-hoc-cong-nghe/?paged=2"
+    assert spider("baocamau").rules.listing_url("/tin-moi/", 3) == "https://baocamau.vn/tin-moi/?page=3"
+    assert spider("baoangiang").rules.listing_url("/phong-su-anh/", 35) == "https://baoangiang.com.vn/phong-su-anh/?p=35"
+    assert spider("baodaklak").rules.listing_url("/khoa-hoc-cong-nghe/", 2) == "https://baodaklak.vn/khoa-hoc-cong-nghe/?paged=2"
     hue = spider("huengaynay")
-    assert hue.listing_url("/du-lich/", 4) == "https://huengaynay.vn/du-lich/p/4"
-    assert hue.listing_url("/du-lich/", 1) == "https://huengaynay.vn/du-lich/"
+    assert hue.rules.listing_url("/du-lich/", 4) == "https://huengaynay.vn/du-lich/p/4"
+    assert hue.rules.listing_url("/du-lich/", 1) == "https://huengaynay.vn/du-lich/"
 
 
 def test_page_links_of_a_path_form_are_not_articles():
     """'/thoi-su/trang-3.html' has the catid article shape; it is a page of a known section."""
     s = spider("baohaugiang")
-    s._add_section("/thoi-su/")
-    assert s.classify("https://baohaugiang.com.vn/thoi-su/trang-3.html") == ("listing", "/thoi-su/")
-    assert s.classify("https://baohaugiang.com.vn/kinh-te/trang-3.html") is None  # not a section we know
+    s.rules.add_section("/thoi-su/")
+    assert s.rules.classify("https://baohaugiang.com.vn/thoi-su/trang-3.html") == ("listing", "/thoi-su/")
+    assert s.rules.classify("https://baohaugiang.com.vn/kinh-te/trang-3.html") is None  # not a section we know
 
 
 def test_two_url_eras():
     s = spider("baoquangnam")
-    assert s.classify("https://baoquangnam.vn/dem-tuoi-mot-cau-ca-3154504.html")[0] == "article"
-    assert s.classify("https://baoquangnam.vn/xa-hoi/doc-gi-tren-bao-quang-nam-ngay-1392023-147743.html")[0] == "article"
+    assert s.rules.classify("https://baoquangnam.vn/dem-tuoi-mot-cau-ca-3154504.html")[0] == "article"
+    assert s.rules.classify("https://baoquangnam.vn/xa-hoi/doc-gi-tren-bao-quang-nam-ngay-1392023-147743.html")[0] == "article"
 
 
 def test_news_spider_takes_its_domain_from_the_url():
@@ -308,15 +308,15 @@ def test_news_spider_takes_its_domain_from_the_url():
     assert s.domains == ("www.haugiang.dcs.vn", "haugiang.dcs.vn")
     assert s.start_paths == ("/tin-tuc/",)
     assert s.site == "haugiang.dcs.vn"
-    assert s.classify("https://haugiang.dcs.vn/tin-tuc/hau-giang-phat-trien-kinh-te-xa-hoi-nam-2025-12345.html")[0] == "article"
-    assert s.classify("https://haugiang.dcs.vn/tin-tuc/") == ("listing", "/tin-tuc/")
-    assert s.classify("https://example.org/hau-giang-phat-trien-kinh-te-xa-hoi-12345.html") is None
+    assert s.rules.classify("https://haugiang.dcs.vn/tin-tuc/hau-giang-phat-trien-kinh-te-xa-hoi-nam-2025-12345.html")[0] == "article"
+    assert s.rules.classify("https://haugiang.dcs.vn/tin-tuc/") == ("listing", "/tin-tuc/")
+    assert s.rules.classify("https://example.org/hau-giang-phat-trien-kinh-te-xa-hoi-12345.html") is None
     # a site with a spider of its own is filed under that spider's name
     assert spider("news", url="https://baocamau.vn/").site == "baocamau"
     stated = spider("news", url="http://127.0.0.1:8000/", article_path=r"^/bai/\d+$")
     assert stated.origin == "http://127.0.0.1:8000"
-    assert stated.classify("http://127.0.0.1:8000/bai/12")[0] == "article"
-    assert stated.classify("http://127.0.0.1:8000/hau-giang-phat-trien-kinh-te-xa-hoi-12345.html")[0] != "article"
+    assert stated.rules.classify("http://127.0.0.1:8000/bai/12")[0] == "article"
+    assert stated.rules.classify("http://127.0.0.1:8000/hau-giang-phat-trien-kinh-te-xa-hoi-12345.html")[0] != "article"
 
 
 # --- URL eras and domains: every shape a paper used over the years ---------------------------------
@@ -510,21 +510,21 @@ ERAS = {
 def test_every_url_era_of_a_paper_is_taken_and_nothing_else(name):
     s, era = spider(name), ERAS[name]
     for url in era["articles"]:
-        assert s.classify(url) == ("article", url), url
+        assert s.rules.classify(url) == ("article", url), url
     for url in era["not_articles"]:
-        kind = s.classify(url)
+        kind = s.rules.classify(url)
         assert kind is None or kind[0] == "listing", (url, kind)
     for url in era["never"]:
-        assert s.classify(url) is None, url
+        assert s.rules.classify(url) is None, url
 
 
 def test_eras_are_a_papers_own():
     """An era added to one paper does not leak into its family: sggp's 2019 shape is not
     baogialai's, baoninhbinh's d<14 digits>.htm not baoxaydung's, Phú Yên's ids not baosoctrang's."""
-    assert spider("baogialai").classify("https://baogialai.com.vn/nguoi-dan-don-tet-som-600123.html") != (
+    assert spider("baogialai").rules.classify("https://baogialai.com.vn/nguoi-dan-don-tet-som-600123.html") != (
         "article", "https://baogialai.com.vn/nguoi-dan-don-tet-som-600123.html")
-    assert spider("baoxaydung").classify("https://baoxaydung.vn/trang-an/d20190512083015.htm")[0] != "article"
-    assert spider("baosoctrang").classify("https://baosoctrang.org.vn/62/321456/soc-trang-don-khach/") is None
+    assert spider("baoxaydung").rules.classify("https://baoxaydung.vn/trang-an/d20190512083015.htm")[0] != "article"
+    assert spider("baosoctrang").rules.classify("https://baosoctrang.org.vn/62/321456/soc-trang-don-khach/") is None
 
 
 # Domains a paper moved from or publishes an edition on (shared/sites.md "Domains" and notes,
@@ -565,20 +565,20 @@ def test_a_papers_old_domains_are_its_own(name):
         assert domain in s.domains
         for host in (domain, f"www.{domain}"):
             home = f"https://{host}/"
-            assert s.own_url(home) == home, host  # the spider's own check: links to it are followed
+            assert s.rules.own_url(home) == home, host  # the spider's own check: links to it are followed
             offsite.process_request(Request(home))  # Scrapy's offsite check lets it through
             assert site_for_url(home) == name  # `news` and `import` file its pages under this paper
         for stranger in (f"https://{domain}.example.org/", f"https://{domain.replace('.', '-')}.com/"):
-            assert s.own_url(stranger) is None
+            assert s.rules.own_url(stranger) is None
             with pytest.raises(IgnoreRequest):
                 offsite.process_request(Request(stranger))
 
 
 def test_old_domains_are_rewritten_to_a_mirror_like_the_current_one():
     s = spider("baodaklak", base_url="http://127.0.0.1:8765/")
-    assert s.classify("https://baophuyen.vn/62/321456/phu-yen-don-nhan-bang/") == (
+    assert s.rules.classify("https://baophuyen.vn/62/321456/phu-yen-don-nhan-bang/") == (
         "article", "http://127.0.0.1:8765/62/321456/phu-yen-don-nhan-bang/")
-    assert s.classify("https://phuyen.baodaklak.vn/multimedia/video/202509/le-hoi-cau-ngu-9a8b7c6/") is None
+    assert s.rules.classify("https://phuyen.baodaklak.vn/multimedia/video/202509/le-hoi-cau-ngu-9a8b7c6/") is None
 
 
 def test_no_domain_belongs_to_two_spiders():
