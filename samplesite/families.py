@@ -316,7 +316,7 @@ class FamilySite(SampleSite):
                 if tail and not rest.endswith(tail):
                     continue
                 rest = rest[: len(rest) - len(tail)] if tail else rest
-                names, i = [], 0
+                names = []
                 while rest:
                     name = next((f for f in FACETS if rest.startswith(f)), None)
                     if name is None:

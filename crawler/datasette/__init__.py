@@ -42,12 +42,10 @@ from urllib.parse import parse_qsl, urlencode
 import markupsafe
 import yaml
 from datasette import hookimpl
-from datasette.filters import FilterArguments
 from datasette.utils import urlsafe_components
 from datasette.utils.asgi import Response
 
 from crawler.datasette.vietnamese import collate, label, looks_like_timestamp, sort_key, vn_datetime
-import time
 
 from crawler.store.search import check_query
 from crawler.datasette import search as vn_search
