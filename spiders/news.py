@@ -26,7 +26,7 @@ from crawler.urls import origin
 class AnySiteSpider(GenericSpider):
     name = "news"
     paper = ""  # any site: stated per run by -a url=
-    domains = ()
+    domains: tuple[str, ...] = ()
     province = ""
 
     def __init__(self, *args: Any, url: str | None = None, **kwargs: Any):

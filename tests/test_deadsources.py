@@ -8,6 +8,7 @@ import pytest
 from scrapy.http import Request, TextResponse
 from scrapy.utils.test import get_crawler
 
+from crawler.settings import ADDONS
 from crawler.sites import spider_classes
 from crawler.spiders.deadsources import DeadSources, looks_like_feed
 from crawler.store import deadsources as store
@@ -28,7 +29,7 @@ def test_a_feed_is_told_by_its_root_element(body, feed):
 
 def spider(name, db, **settings):
     cls = spider_classes()[name]
-    crawler = get_crawler(cls, {"ARCHIVE_DB": str(db), **settings})
+    crawler = get_crawler(cls, {"ADDONS": ADDONS, "ARCHIVE_DB": str(db), **settings})
     return cls.from_crawler(crawler, base_url="http://127.0.0.1:9/")
 
 

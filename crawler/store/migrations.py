@@ -14,7 +14,7 @@ migrations = sqlite_utils.Migrations("archive")
 
 @migrations()
 def m001_core_tables(db: sqlite_utils.Database) -> None:
-    db["articles"].create(
+    db.table("articles").create(
         {
             "hash": str,
             "url": str,
@@ -32,13 +32,13 @@ def m001_core_tables(db: sqlite_utils.Database) -> None:
         pk="hash",
         not_null={"url", "site", "text", "fetched_at"},
     )
-    db["urls"].create(
+    db.table("urls").create(
         {"url": str, "hash": str, "site": str, "first_seen": str, "last_seen": str},
         pk="url",
         foreign_keys=[("hash", "articles", "hash")],
         not_null={"hash", "site", "first_seen", "last_seen"},
     )
-    db["rejects"].create(
+    db.table("rejects").create(
         {
             "url": str,
             "site": str,
@@ -52,7 +52,7 @@ def m001_core_tables(db: sqlite_utils.Database) -> None:
         pk="url",
         not_null={"site", "reason", "first_seen", "last_seen"},
     )
-    db["crawls"].create(
+    db.table("crawls").create(
         {
             "id": int,
             "site": str,
@@ -69,11 +69,11 @@ def m001_core_tables(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["articles"].create_index(["site", "published"])
-    db["articles"].create_index(["published"])
-    db["urls"].create_index(["hash"])
-    db["urls"].create_index(["site"])
-    db["rejects"].create_index(["site", "reason"])
+    db.table("articles").create_index(["site", "published"])
+    db.table("articles").create_index(["published"])
+    db.table("urls").create_index(["hash"])
+    db.table("urls").create_index(["site"])
+    db.table("rejects").create_index(["site", "reason"])
     # The full-text index comes with m002.
 
 
@@ -94,7 +94,7 @@ def m002_search_index(db: sqlite_utils.Database) -> None:
     other columns (``province``) do not re-index the article. ``rank`` is bm25 with a title
     match worth five body matches.
     """
-    db["articles"].enable_fts(
+    db.table("articles").enable_fts(
         ["title", "text"],
         create_triggers=True,
         tokenize="unicode61 remove_diacritics 2",
@@ -123,7 +123,7 @@ def m003_sites_and_facets(db: sqlite_utils.Database) -> None:
     ``published_month`` (``YYYY-MM``) is a virtual generated column: computed, never stored.
     """
     if not db["sites"].exists():
-        db["sites"].create(
+        db.table("sites").create(
             {"name": str, "paper": str, "domains": str, "province": str, "former_province": str},
             pk="name",
         )
@@ -157,7 +157,7 @@ def m003_sites_and_facets(db: sqlite_utils.Database) -> None:
         END""",
     ):
         db.execute(trigger)
-    db["articles"].create_index(["province", "published"], if_not_exists=True)
+    db.table("articles").create_index(["province", "published"], if_not_exists=True)
 
 
 # -- migrations for raw captures and revisions (crawler/store/warc.py, crawler/store/revisions.py) ---------
@@ -181,7 +181,7 @@ def m004_warc_captures_and_revisions(db: sqlite_utils.Database) -> None:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} "
                            f"{'INTEGER' if column == 'warc_offset' else 'TEXT'}")
     if not db["revisions"].exists():
-        db["revisions"].create(
+        db.table("revisions").create(
             {
                 "article": str,
                 "revision": int,
@@ -197,7 +197,7 @@ def m004_warc_captures_and_revisions(db: sqlite_utils.Database) -> None:
             foreign_keys=[("article", "articles", "hash")],
             not_null={"hash", "fetched_at", "text"},
         )
-        db["revisions"].create_index(["hash"])
+        db.table("revisions").create_index(["hash"])
 
 
 # -- migrations for the store's outcomes (crawler/store/archive.py, pipelines/store.py) -----------
@@ -231,7 +231,7 @@ def m006_discovery_state(db: sqlite_utils.Database) -> None:
     sections (a ``listing/section_sweep`` stat) get their start time as ``section_sweep``.
     """
     if not db["listing_walks"].exists():
-        db["listing_walks"].create(
+        db.table("listing_walks").create(
             {"site": str, "listing": str, "kind": str, "walked": int, "owed": int, "complete": int, "ended": str,
              "crawl": int, "updated": str},
             pk=("site", "listing"),

@@ -68,9 +68,12 @@ DENY_PATH = deny()
 NEWEST_FIRST = r"^/(?:tin-moi-nhat|tin-moi|moi-nhat|tin-moi-cap-nhat|tin-tuc-moi-nhat)(?:\.html?|/)?$"
 
 
-def either(*paths: str) -> str:
+def either(*paths: str | None) -> str:
     """One path regex matching any of ``paths`` (each anchored ``^…$``): a site with several URL eras."""
-    return "^(?:" + "|".join(p.removeprefix("^").removesuffix("$") for p in paths) + ")$"
+    known = [p for p in paths if p is not None]
+    if len(known) != len(paths):
+        raise TypeError("either() joins known article patterns; a family without one has nothing to join")
+    return "^(?:" + "|".join(p.removeprefix("^").removesuffix("$") for p in known) + ")$"
 
 
 @dataclass(frozen=True)
