@@ -5,6 +5,8 @@
   of ``crawler.store.search.check_query`` gets a 400 with the reason before any SQL runs (the
   SQL time limit cannot interrupt FTS5 inside one step, see that module).
 - The table search box is routed to the bounded search (``crawler.datasette.search``).
+- ``since`` / ``until`` on an archive's pages that are no date (``crawler.datasette.typed_dates``)
+  get a 400 that says what was typed and what is accepted, never an empty result.
 - The newspaper names are brought up to date (``crawler.datasette.papers``).
 """
 
@@ -19,6 +21,7 @@ from datasette.utils.asgi import Response
 
 from crawler.datasette import papers
 from crawler.datasette import search as vn_search
+from crawler.datasette import typed_dates
 from crawler.datasette.search import VN_SEARCH
 from crawler.store.search import check_query
 
@@ -35,6 +38,13 @@ def refusal(path: str, title: str, message: str, status: int = 400) -> Response:
         "Quay lại · Back</a></p></body></html>"
     ).format(t=title, m=message)
     return Response.html(str(body), status=status)
+
+
+def _on_archive(datasette, scope) -> bool:
+    from crawler.datasette.serving import archives
+
+    first = scope.get("path", "").strip("/").split("/", 1)[0]
+    return first.removesuffix(".json") in archives(datasette)
 
 
 def _robots(send):
@@ -59,6 +69,11 @@ def asgi_wrapper(datasette):
             await datasette.invoke_startup()
             await papers.refresh(datasette)
             query = scope.get("query_string", b"").decode("latin-1")
+            if query and ("since=" in query or "until=" in query) and _on_archive(datasette, scope):
+                problem = typed_dates.problem(parse_qsl(query, keep_blank_values=True))
+                if problem:
+                    response = refusal(scope.get("path", ""), "Ngày không hợp lệ · Invalid date", problem)
+                    return await response.asgi_send(send)
             if query and ("q=" in query or "_search" in query or "sql=" in query):
                 pairs = parse_qsl(query, keep_blank_values=True)
                 values = dict(pairs)

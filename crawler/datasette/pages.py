@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from datasette import hookimpl
 from datasette.utils import urlsafe_components
 
+from crawler.datasette import localize
 from crawler.datasette import search as vn_search
 from crawler.datasette.papers import paper_names
 from crawler.datasette.rendering import http_url
@@ -27,6 +28,7 @@ from crawler.datasette.vietnamese import label, sort_key, vn_datetime
 def prepare_jinja2_environment(env, datasette):
     env.filters["vn_label"] = label
     env.filters["vn_datetime"] = vn_datetime
+    localize.install(env)
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -69,7 +69,8 @@ def _row_value(row, key):
 
 
 def stats_table(value: str):
-    """Scrapy's stats JSON as a two-column table, dates in +07:00; None if not a JSON object."""
+    """Scrapy's stats JSON as a two-column table, dates in +07:00; None if not a JSON object.
+    Keys grouped by their prefix (``downloader/…``, ``archive/…``) read as sections."""
     try:
         stats = json.loads(value)
     except (TypeError, ValueError):
@@ -79,9 +80,19 @@ def stats_table(value: str):
     rows = []
     for key in sorted(stats):
         v = stats[key]
-        shown = vn_datetime(v) if looks_like_timestamp(v) else (f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v)
-        rows.append(markupsafe.Markup("<tr><th>{}</th><td>{}</td></tr>").format(key, shown))
-    return markupsafe.Markup('<table class="crawl-stats">{}</table>').format(markupsafe.Markup("").join(rows))
+        if looks_like_timestamp(v):
+            shown = vn_datetime(v)
+        elif isinstance(v, int) and not isinstance(v, bool):
+            shown = f"{v:,}".replace(",", ".")
+        elif isinstance(v, float):
+            shown = f"{v:.2f}".replace(".", ",")
+        else:
+            shown = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+        rows.append(markupsafe.Markup('<tr><th scope="row">{}</th><td>{}</td></tr>').format(key, shown))
+    return markupsafe.Markup(
+        '<table class="crawl-stats"><thead><tr><th scope="col">Chỉ số · Statistic</th>'
+        '<th scope="col">Giá trị · Value</th></tr></thead><tbody>{}</tbody></table>'
+    ).format(markupsafe.Markup("").join(rows))
 
 
 def _json_list(value: str):

@@ -5,7 +5,8 @@
 - ``SERVE_SETTINGS``: what serving the archive needs (SQL time limit, no database download, no
   facet suggestions, …), applied at startup to every setting still at Datasette's default, so an
   explicit ``--setting`` wins.
-- ``prepare_connection``: ``vn_datetime()``, ``COLLATE vi`` and the search functions
+- ``prepare_connection``: ``vn_datetime()``, ``COLLATE vi``, ``vn_since()`` / ``vn_until()``
+  (``crawler.datasette.typed_dates``) and the search functions
   (``crawler.datasette.search``) on every connection; archive connections are
   ``PRAGMA query_only`` and read through mmap.
 """
@@ -17,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datasette import hookimpl
 
 from crawler.datasette import search as vn_search
+from crawler.datasette import typed_dates
 from crawler.datasette.vietnamese import collate, vn_datetime
 
 INTERNAL_DATABASES = {"_internal", "_memory"}
@@ -73,6 +75,7 @@ def startup(datasette):
 def prepare_connection(conn, database, datasette):
     conn.create_function("vn_datetime", 1, vn_datetime, deterministic=True)
     conn.create_collation("vi", collate)
+    typed_dates.register(conn)
     vn_search.register(conn, database, internal=database in INTERNAL_DATABASES)
     if database in INTERNAL_DATABASES:
         return

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timezone
-from crawler.text.dates import VN_TZ
+from crawler.text.dates import display
 from crawler.text.normalize import TONE_MARKS
 
 
@@ -73,19 +72,16 @@ def looks_like_timestamp(value) -> bool:
 
 def vn_datetime(value: str | None) -> str | None:
     """``2025-10-01T03:00:00+00:00`` → ``01/10/2025 10:00`` (+07:00); a date → ``dd/mm/yyyy``;
-    anything else unchanged."""
+    anything else unchanged. The printing is ``crawler.text.dates.display``; a stamp without an
+    offset is read as UTC first, because that is what the crawler writes (``fetched_at``,
+    ``started``), where ``display`` alone would read it as Vietnam time."""
     if not isinstance(value, str) or not _ISO.match(value.strip()):
         return value
     text = value.strip().replace("Z", "+00:00")
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return value
-    if len(text) == 10:
-        return moment.strftime("%d/%m/%Y")
-    if moment.tzinfo is None:  # the crawler writes UTC; a naive stamp is one of those
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
+    if len(text) > 10 and not re.search(r"[+-]\d{2}:?\d{2}$", text):
+        text += "+00:00"
+    shown = display(text)
+    return shown or value
 
 
 # Headings: Vietnamese first, English beside it. Keys are column names of the tables and the
@@ -131,6 +127,31 @@ LABELS = {
     "paper": "Tên báo · Newspaper",
     "domains": "Tên miền · Domains",
     "former_province": "Tỉnh cũ · Former province",
+    "lost_records": "Bản ghi bị mất · Lost records",
+    "section_sweep": "Quét chuyên mục · Section sweep",
+    "completed": "Đã đi hết · Completed",
+    "budget_ended": "Hết hạn mức · Budget ended",
+    "kind": "Loại · Kind",
+    "why": "Vì sao · Why",
+    "first_failed": "Hỏng lần đầu · First failed",
+    "checked": "Kiểm tra lúc · Checked",
+    "failures": "Số lần hỏng · Failures",
+    "listing": "Trang danh sách · Listing",
+    "walked": "Đã đi · Walked",
+    "owed": "Còn nợ · Owed",
+    "complete": "Đã xong · Complete",
+    "ended": "Kết thúc · Ended",
+    "crawl": "Lượt · Crawl",
+    "updated": "Cập nhật · Updated",
+    "source": "Bài gốc · Source",
+    "first_published": "Đăng lần đầu · First published",
+    "papers": "Số báo · Papers",
+    "provinces": "Số tỉnh · Provinces",
+    "members": "Số bài · Members",
+    "story": "Sự kiện · Story",
+    "copy_of": "Chép từ · Copy of",
+    "similarity": "Độ giống · Similarity",
+    "earliest": "Sớm nhất · Earliest",
     # canned query result columns
     "Article": "Bài · Article",
     "Title": "Tiêu đề · Title",
@@ -167,6 +188,20 @@ LABELS = {
     "Newest": "Bài mới nhất · Newest",
     "Oldest": "Bài cũ nhất · Oldest",
     "Last crawl": "Thu thập gần nhất · Last crawl",
+}
+
+
+# A canned query's parameters, as its form labels them.
+PARAM_LABELS = {
+    "q": "Từ khóa · Query",
+    "site": "Mã báo · Spider (vd. baocamau)",
+    "province": "Tỉnh · Province",
+    "since": "Từ ngày · Since (dd/mm/yyyy, mm/yyyy, yyyy)",
+    "until": "Đến ngày · Until (dd/mm/yyyy, mm/yyyy, yyyy)",
+    "per_site": "Số bài mỗi báo · Per newspaper",
+    "min_sites": "Số báo tối thiểu · Minimum papers",
+    "from": "Từ ngày · From",
+    "to": "Đến ngày · To",
 }
 
 
