@@ -88,7 +88,7 @@ def heatmap(rows: list[str], columns: list[str], counts: dict[tuple[str, str], i
     """An SVG grid: one row per ``rows``, one cell per ``columns``, shade by count."""
     cell, top_h = 14, 46
     label_w = label_width(row_labels.get(r, r) for r in rows)
-    width = label_w + cell * len(columns) + 10
+    width = label_w + cell * len(columns) + 40  # room for the last column's slanted label
     height = top_h + cell * len(rows) + 10
     top = max(counts.values(), default=0)
     parts = [f'<svg class="heatmap" role="img" xmlns="http://www.w3.org/2000/svg" width="{width}" '
