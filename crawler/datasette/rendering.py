@@ -142,6 +142,8 @@ def render_cell(row, value, column, table, database, datasette):
             return excerpt(value)
         if column == "tags":
             return _tag_links(datasette, database, value)
+        if column == "published_month" and re.fullmatch(r"\d{4}-\d{2}", value):
+            return f"{value[5:]}/{value[:4]}"  # as the facets show it, mm/yyyy
         return None
     if table == "crawls" and column == "stats":
         return stats_table(value)
