@@ -54,7 +54,7 @@ def test_error_pages_say_what_is_missing_in_vietnamese(client):
 
 def test_table_line_says_count_filter_and_order_in_vietnamese(client):
     text = visible_text(client.get("/archive/articles?site=baocamau&_sort=title").text)
-    assert '2 dòng với site = "baocamau" xếp theo Tiêu đề' in text
+    assert '2 dòng với Báo = "baocamau" xếp theo Tiêu đề' in text
 
 
 def test_labels_params_and_descriptions_are_vietnamese_first(client):
@@ -105,6 +105,19 @@ def test_a_date_that_is_no_date_is_a_visible_message(client, path):
     assert response.status_code == 400
     text = visible_text(response.text)
     assert "Ngày" in text and "dd/mm/yyyy" in text
+
+
+def test_reasons_in_words_beside_the_stored_value(client):
+    rejects = visible_text(client.get("/archive/rejects").text)
+    assert "không tìm thấy (http-404)" in rejects and "quá giờ (timeout)" in rejects
+    assert "xong (finished)" in visible_text(client.get("/archive/-/dashboard").text)
+    # The stored value is still what a filter takes.
+    assert client.json("/archive/rejects.json?reason=http-404&_shape=array")
+
+
+def test_a_bad_date_page_keeps_the_archive_around_it(client):
+    page = client.get("/archive/search?q=lua&since=notadate").text
+    assert "Trang chủ" in page and "Tổng quan · Dashboard" in page  # Datasette's page, menu and crumbs
 
 
 def test_dashboard_reads_typed_dates(client):

@@ -23,7 +23,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 from sqlite_utils import Database
 
-from crawler.datasette.vietnamese import sort_key, vn_datetime
+from crawler.datasette.vietnamese import reason_words, sort_key, vn_datetime
 from crawler.health import FLAG_LABELS, check, site_names
 from crawler.text.dates import DateInputError, parse_user_date
 
@@ -213,6 +213,7 @@ async def dashboard_page(datasette, request):
     problems = await db.execute_fn(lambda conn: flagged(conn, judged))
     last_crawls = [
         dict(r, paper=names.get(s, s), started_display=vn_datetime(r["started"]),
+             reason_display=reason_words(r["finish_reason"]) or r["finish_reason"],
              finished_display=vn_datetime(r["finished"]) if r["finished"] else None,
              url=datasette.urls.row(database, "crawls", str(r["id"])), problems=problems.get(s, []))
         for s, r in sorted(last.items(), key=lambda kv: sort_key(names.get(kv[0], kv[0])))

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 
 import markupsafe
 from datasette import hookimpl
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import Request, Response
 
 from crawler.datasette import papers
 from crawler.datasette import search as vn_search
@@ -28,8 +28,24 @@ from crawler.store.search import check_query
 _SEARCH_PARAMS = re.compile(r"^(q|_search(_\w+)?|" + VN_SEARCH + ")$")
 
 
+async def refusal_page(datasette, scope, receive, title: str, message: str, status: int = 400) -> Response:
+    """A request we do not run: the reason as JSON for ``.json`` paths, else Datasette's error
+    page (its menu and crumbs, in Vietnamese) with the reason."""
+    path = scope.get("path", "")
+    if path.endswith(".json"):
+        return Response.json({"ok": False, "error": message, "status": status}, status=status)
+    try:
+        body = await datasette.render_template(
+            "error.html", {"title": title, "error": message, "status": status},
+            # The page has no form: no CSRF token to give (asgi-csrf sets one further in).
+            request=Request({**scope, "csrftoken": lambda: ""}, receive))
+    except Exception:  # the page must answer even if a template cannot be rendered
+        return refusal(path, title, message, status)
+    return Response.html(body, status=status)
+
+
 def refusal(path: str, title: str, message: str, status: int = 400) -> Response:
-    """A request we do not run: the reason as JSON for ``.json`` paths, else a short page."""
+    """The same as a bare page, needing nothing of Datasette's."""
     if path.endswith(".json"):
         return Response.json({"ok": False, "error": message, "status": status}, status=status)
     body = markupsafe.Markup(
@@ -72,7 +88,8 @@ def asgi_wrapper(datasette):
             if query and ("since=" in query or "until=" in query) and _on_archive(datasette, scope):
                 problem = typed_dates.problem(parse_qsl(query, keep_blank_values=True))
                 if problem:
-                    response = refusal(scope.get("path", ""), "Ngày không hợp lệ · Invalid date", problem)
+                    response = await refusal_page(datasette, scope, receive, "Ngày không hợp lệ · Invalid date",
+                                                  problem)
                     return await response.asgi_send(send)
             if query and ("q=" in query or "_search" in query or "sql=" in query):
                 pairs = parse_qsl(query, keep_blank_values=True)
@@ -84,8 +101,8 @@ def asgi_wrapper(datasette):
                     for text in texts:
                         problem = check_query(text)
                         if problem:
-                            response = refusal(scope.get("path", ""),
-                                               "Câu tìm không hợp lệ · Query not accepted", problem)
+                            response = await refusal_page(datasette, scope, receive,
+                                                          "Câu tìm không hợp lệ · Query not accepted", problem)
                             return await response.asgi_send(send)
                 scope = vn_search.route_table_search(datasette, scope, pairs)
             return await app(scope, receive, send)

@@ -94,6 +94,8 @@ def vn_param(name: str) -> str:
 
 
 _QUOTED = re.compile(r'("[^"]*")')
+_CLAUSE_COLUMN = re.compile(r"\b(\w+) (=|!=|>|<|≥|≤|contains|does not contain|ends with|starts with|like|"
+                            r"not like|glob|is null|is not null|is blank|is not blank|in|not in)(?=\s|$)")
 
 
 def vn_description(text) -> str:
@@ -108,6 +110,8 @@ def vn_description(text) -> str:
             out.append(part)  # a typed value: as typed
             continue
         part = re.sub(r"\bsorted by (\w+)", lambda m: f"sorted by {short_label(m.group(1))}", part)
+        # A clause's column ("site = ", "published ≥ "): by its Vietnamese name.
+        part = _CLAUSE_COLUMN.sub(lambda m: f"{short_label(m.group(1))} {m.group(2)}", part)
         out.append(pattern.sub(lambda m: words[m.group(1)], part))
     return "".join(out)
 

@@ -21,7 +21,7 @@ from crawler.datasette.papers import paper_names
 from crawler.datasette.rendering import http_url
 from crawler.datasette.search import VN_SEARCH
 from crawler.datasette.serving import is_archive
-from crawler.datasette.vietnamese import label, sort_key, vn_datetime
+from crawler.datasette.vietnamese import label, reason_words, sort_key, vn_datetime
 
 
 @hookimpl
@@ -39,7 +39,7 @@ def _paragraphs(text: str) -> list[str]:
 def extra_template_vars(template, database, table, columns, view_name, request, datasette):
     if not is_archive(datasette, database) or request is None:
         return {}
-    common = {"paper_names": paper_names(datasette, database), "vn_sort_key": sort_key,
+    common = {"paper_names": paper_names(datasette, database), "vn_sort_key": sort_key, "vn_reason": reason_words,
               "search_bound": vn_search.SEARCH_BOUND}
     if table != "articles":
         return common

@@ -17,7 +17,7 @@ from datasette import hookimpl
 
 from crawler.datasette.papers import paper_names
 from crawler.datasette.serving import is_archive
-from crawler.datasette.vietnamese import looks_like_timestamp, vn_datetime
+from crawler.datasette.vietnamese import looks_like_timestamp, reason_words, vn_datetime
 
 # snippet() markers: control characters that never occur in stored (cleaned) text, turned
 # into <mark> after the whole snippet has been HTML-escaped.
@@ -25,6 +25,7 @@ MARK_START, MARK_END = "\x02", "\x03"
 EXCERPT_CHARS = 240
 _URL_COLUMNS = {"url", "canonical_url", "Source", "Example URL"}
 _SITE_COLUMNS = {"site", "Site", "name"}
+_REASON_COLUMNS = {"finish_reason", "Finish reason", "reason", "Reason"}
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -137,6 +138,8 @@ def render_cell(row, value, column, table, database, datasette):
         return None
     if column in _URL_COLUMNS:
         return external(value)
+    if column in _REASON_COLUMNS and (words := reason_words(value)):
+        return words
     if table == "articles":
         if column == "text":
             return excerpt(value)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from crawler import reasons
 from crawler.text.dates import display
 from crawler.text.normalize import TONE_MARKS
 
@@ -189,6 +190,51 @@ LABELS = {
     "Oldest": "Bài cũ nhất · Oldest",
     "Last crawl": "Thu thập gần nhất · Last crawl",
 }
+
+
+# Values of the archive's vocabularies (crawler/reasons.py) in words: shown before the stored
+# value, which stays what filters and SQL use.
+REASON_WORDS = {
+    reasons.FINISHED: "xong",
+    reasons.STORE_FAILED: "ghi kho lỗi",
+    reasons.BUDGET_EXHAUSTED: "hết hạn mức",
+    reasons.SITE_UNREACHABLE: "không vào được báo",
+    reasons.ALL_REQUESTS_FAILED: "mọi yêu cầu đều lỗi",
+    "shutdown": "bị dừng",
+    "closespider_timeout": "hết giờ",
+    "closespider_itemcount": "đủ số bài",
+    "closespider_pagecount": "đủ số trang",
+    reasons.EMPTY_PAGE: "trang trống",
+    reasons.NOT_HTML: "không phải HTML",
+    reasons.ERROR_PAGE: "trang báo lỗi",
+    reasons.VIDEO_ONLY: "chỉ có video",
+    reasons.NO_MAIN_TEXT: "không thấy nội dung",
+    reasons.TOO_SHORT: "quá ngắn",
+    reasons.TIMEOUT_EXTRACT: "trích xuất quá giờ",
+    reasons.TOO_LARGE: "quá lớn",
+    reasons.DOWNLOAD_ERROR: "tải lỗi",
+    reasons.TOO_MANY_REDIRECTS: "chuyển hướng quá nhiều",
+    reasons.OFFSITE_REDIRECT: "chuyển sang trang ngoài",
+    reasons.NO_CONTENT: "không có nội dung",
+    reasons.UNKNOWN: "không rõ",
+    reasons.UNSTORABLE: "không ghi được",
+    reasons.DNS: "lỗi DNS",
+    reasons.CONNECTION_REFUSED: "bị từ chối kết nối",
+    reasons.TIMEOUT: "quá giờ",
+    reasons.TLS: "lỗi TLS",
+}
+_HTTP_WORDS = {404: "không tìm thấy", 410: "đã xóa", 403: "bị cấm", 500: "lỗi máy chủ", 502: "lỗi cổng",
+               503: "máy chủ bận", 504: "cổng quá giờ"}
+
+
+def reason_words(value: str | None) -> str | None:
+    """``http-404`` → ``không tìm thấy (http-404)``; None for a value with no words."""
+    if not isinstance(value, str):
+        return None
+    words = REASON_WORDS.get(value)
+    if words is None and (m := re.fullmatch(r"http-(\d{3})", value)):
+        words = _HTTP_WORDS.get(int(m.group(1)), "lỗi HTTP")
+    return f"{words} ({value})" if words else None
 
 
 # A canned query's parameters, as its form labels them.
