@@ -78,6 +78,9 @@ def pages(ids: dict[str, str]) -> dict[str, tuple[str, int]]:
         "no-table": ("/archive/nosuchtable", 404),
         "no-database": ("/nosuchdb", 404),
         "dashboard": ("/archive/-/dashboard?since=01/09/2024&until=12/2025", 200),
+        "revisions": (f"/archive/-/revisions/{ids['daihoi']}", 200),
+        # The search page itself (templates/archive-search.html) is the search part's, tested there.
+        "bad-date": ("/archive/search?q=dai+hoi&since=notadate", 400),
     }
 
 
