@@ -131,3 +131,22 @@ def test_crawl_statistics_a_readable_table(client):
     assert '<tr><th scope="row">archive/inserted</th><td>3.120</td></tr>' in page
     # Scrapy's times in Vietnam time, dd/mm/yyyy HH:MM.
     assert '<tr><th scope="row">start_time</th><td>01/10/2025 10:00</td></tr>' in page
+
+
+def test_paper_names_follow_the_sites_table_while_serving(tmp_path):
+    # Names are read through Datasette's connection and kept until the file changes: a renamed
+    # paper shows under its new name on the next page, with no restart.
+    from crawler.store.archive import Archive
+    from crawler.store.sitesync import sync_sites
+    from tests.test_datasette import Site
+
+    path = tmp_path / "archive.db"
+    build(path)
+    c = Client(make_datasette(path))
+    try:
+        assert "Báo Cà Mau" in visible_text(c.get("/archive/articles?site=baocamau").text)
+        with Archive(path) as archive:
+            sync_sites(archive, [Site("baocamau", "Báo Cà Mau điện tử", "Cà Mau")])
+        assert "Báo Cà Mau điện tử" in visible_text(c.get("/archive/articles?site=baocamau").text)
+    finally:
+        c.loop.close()
