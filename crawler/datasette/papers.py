@@ -8,6 +8,9 @@ cell (``paper_names``, synchronous) looks them up without touching SQLite.
 from __future__ import annotations
 
 import os
+import sqlite3
+
+from datasette.database import QueryInterrupted
 
 from crawler.datasette.serving import archives, is_archive
 
@@ -35,7 +38,7 @@ async def refresh(datasette) -> None:
         try:
             rows = (await db.execute("SELECT name, paper FROM sites WHERE paper IS NOT NULL")).rows
             names = {r[0]: r[1] for r in rows}
-        except Exception:  # no sites table (an archive from before it existed), or a bad file
+        except (sqlite3.Error, QueryInterrupted):  # no sites table (an archive from before it), a bad file
             names = {}
         cache[name] = (stamp, names)
 
