@@ -70,8 +70,9 @@ def _row_value(row, key):
 
 
 def stats_table(value: str):
-    """Scrapy's stats JSON as a two-column table, dates in +07:00; None if not a JSON object.
-    Keys grouped by their prefix (``downloader/…``, ``archive/…``) read as sections."""
+    """Scrapy's stats JSON as a table, one statistic per line (sorted, so ``downloader/…``,
+    ``archive/…`` stay together), numbers with Vietnamese digit grouping, dates in +07:00; None if
+    not a JSON object."""
     try:
         stats = json.loads(value)
     except (TypeError, ValueError):
