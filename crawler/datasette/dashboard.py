@@ -1,7 +1,7 @@
 """Datasette plugin (entry point ``archive_dashboard``): the archive at a glance, ``/<db>/-/dashboard``.
 
 - articles per day (per month past ``MAX_DAYS``) for each newspaper and each province, over a
-  chosen range (``?since=YYYY-MM-DD&until=YYYY-MM-DD``; by default the 30 days up to the newest
+  chosen range (``?since=&until=`` typed ``dd/mm/yyyy``, ``mm/yyyy``, ``yyyy`` or ``yyyy-mm-dd``; by default the 30 days up to the newest
   article), drawn as heat maps;
 - each newspaper's archive depth: its oldest to its newest article, on one time axis;
 - the last crawl of each newspaper with its new / duplicate / reject counts;
@@ -23,8 +23,9 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 from sqlite_utils import Database
 
-from crawler.datasette.vietnamese import sort_key, vn_datetime
+from crawler.datasette.vietnamese import reason_words, sort_key, vn_datetime
 from crawler.health import FLAG_LABELS, check, site_names
+from crawler.text.dates import DateInputError, parse_user_date
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 92  # longer ranges are drawn per month
@@ -87,7 +88,7 @@ def heatmap(rows: list[str], columns: list[str], counts: dict[tuple[str, str], i
     """An SVG grid: one row per ``rows``, one cell per ``columns``, shade by count."""
     cell, top_h = 14, 46
     label_w = label_width(row_labels.get(r, r) for r in rows)
-    width = label_w + cell * len(columns) + 10
+    width = label_w + cell * len(columns) + 40  # room for the last column's slanted label
     height = top_h + cell * len(rows) + 10
     top = max(counts.values(), default=0)
     parts = [f'<svg class="heatmap" role="img" xmlns="http://www.w3.org/2000/svg" width="{width}" '
@@ -153,24 +154,25 @@ def depth_chart(depth: list[dict], labels: dict[str, str]) -> markupsafe.Markup:
 # -- the page -----------------------------------------------------------------------------------
 
 
+def _typed(request, key: str, end: bool) -> date | None:
+    """A ``since``/``until`` as typed (any form of ``parse_user_date``; ``crawler.datasette.guard``
+    has already refused the ones that are no date)."""
+    value = (request.args.get(key) or "").strip()
+    if not value:
+        return None
+    try:
+        span = parse_user_date(value)
+    except DateInputError:
+        return None
+    return span.end if end else span.start
+
+
 def _range(request, newest: date | None) -> tuple[date, date]:
-    until = _day(request.args.get("until")) or newest or datetime.now(UTC).date()
-    since = _day(request.args.get("since")) or until - timedelta(days=DEFAULT_DAYS - 1)
+    until = _typed(request, "until", end=True) or newest or datetime.now(UTC).date()
+    since = _typed(request, "since", end=False) or until - timedelta(days=DEFAULT_DAYS - 1)
     if since > until:
         since, until = until, since
     return since, until
-
-
-def _columns(since: date, until: date) -> tuple[list[str], int, object]:
-    """Column keys of the range (days, or months when long), the substr() length, the label."""
-    if (until - since).days + 1 <= MAX_DAYS:
-        days = [(since + timedelta(days=k)).isoformat() for k in range((until - since).days + 1)]
-        return days, 10, lambda d: f"{d[8:10]}/{d[5:7]}"
-    months, d = [], since.replace(day=1)
-    while d <= until:
-        months.append(d.isoformat()[:7])
-        d = (d.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return months, 7, lambda m: f"{m[5:7]}/{m[:4]}"
 
 
 async def dashboard_page(datasette, request):
@@ -211,6 +213,7 @@ async def dashboard_page(datasette, request):
     problems = await db.execute_fn(lambda conn: flagged(conn, judged))
     last_crawls = [
         dict(r, paper=names.get(s, s), started_display=vn_datetime(r["started"]),
+             reason_display=reason_words(r["finish_reason"]) or r["finish_reason"],
              finished_display=vn_datetime(r["finished"]) if r["finished"] else None,
              url=datasette.urls.row(database, "crawls", str(r["id"])), problems=problems.get(s, []))
         for s, r in sorted(last.items(), key=lambda kv: sort_key(names.get(kv[0], kv[0])))

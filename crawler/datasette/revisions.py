@@ -104,13 +104,13 @@ async def revisions_page(datasette, request):
     try:
         db = datasette.get_database(database)
     except KeyError:
-        raise NotFound(f"Database not found: {database}") from None
+        raise NotFound(f"Không tìm thấy cơ sở dữ liệu · Database not found: {database}") from None
     has_table = await db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'revisions'")
     if not has_table.rows:
-        raise NotFound("This archive has no revisions table")
+        raise NotFound("Kho này không có bảng phiên bản · This archive has no revisions table")
     art = await db.execute("SELECT hash, title, url, site, published FROM articles WHERE hash = ?", [article])
     if not art.rows:
-        raise NotFound(f"No article {article}")
+        raise NotFound(f"Không có bài {article} · No such article")
     art = dict(art.rows[0])
     revs = [dict(r) for r in (await db.execute(
         "SELECT revision, hash, url, fetched_at, title, text, warc_file, warc_offset FROM revisions "

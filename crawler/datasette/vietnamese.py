@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timezone
-from crawler.text.dates import VN_TZ
+from crawler import reasons
+from crawler.text.dates import display
 from crawler.text.normalize import TONE_MARKS
 
 
@@ -73,19 +73,16 @@ def looks_like_timestamp(value) -> bool:
 
 def vn_datetime(value: str | None) -> str | None:
     """``2025-10-01T03:00:00+00:00`` → ``01/10/2025 10:00`` (+07:00); a date → ``dd/mm/yyyy``;
-    anything else unchanged."""
+    anything else unchanged. The printing is ``crawler.text.dates.display``; a stamp without an
+    offset is read as UTC first, because that is what the crawler writes (``fetched_at``,
+    ``started``), where ``display`` alone would read it as Vietnam time."""
     if not isinstance(value, str) or not _ISO.match(value.strip()):
         return value
     text = value.strip().replace("Z", "+00:00")
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return value
-    if len(text) == 10:
-        return moment.strftime("%d/%m/%Y")
-    if moment.tzinfo is None:  # the crawler writes UTC; a naive stamp is one of those
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
+    if len(text) > 10 and not re.search(r"[+-]\d{2}:?\d{2}$", text):
+        text += "+00:00"
+    shown = display(text)
+    return shown or value
 
 
 # Headings: Vietnamese first, English beside it. Keys are column names of the tables and the
@@ -131,6 +128,31 @@ LABELS = {
     "paper": "Tên báo · Newspaper",
     "domains": "Tên miền · Domains",
     "former_province": "Tỉnh cũ · Former province",
+    "lost_records": "Bản ghi bị mất · Lost records",
+    "section_sweep": "Quét chuyên mục · Section sweep",
+    "completed": "Đã đi hết · Completed",
+    "budget_ended": "Hết hạn mức · Budget ended",
+    "kind": "Loại · Kind",
+    "why": "Vì sao · Why",
+    "first_failed": "Hỏng lần đầu · First failed",
+    "checked": "Kiểm tra lúc · Checked",
+    "failures": "Số lần hỏng · Failures",
+    "listing": "Trang danh sách · Listing",
+    "walked": "Đã đi · Walked",
+    "owed": "Còn nợ · Owed",
+    "complete": "Đã xong · Complete",
+    "ended": "Kết thúc · Ended",
+    "crawl": "Lượt · Crawl",
+    "updated": "Cập nhật · Updated",
+    "source": "Bài gốc · Source",
+    "first_published": "Đăng lần đầu · First published",
+    "papers": "Số báo · Papers",
+    "provinces": "Số tỉnh · Provinces",
+    "members": "Số bài · Members",
+    "story": "Sự kiện · Story",
+    "copy_of": "Chép từ · Copy of",
+    "similarity": "Độ giống · Similarity",
+    "earliest": "Sớm nhất · Earliest",
     # canned query result columns
     "Article": "Bài · Article",
     "Title": "Tiêu đề · Title",
@@ -167,6 +189,65 @@ LABELS = {
     "Newest": "Bài mới nhất · Newest",
     "Oldest": "Bài cũ nhất · Oldest",
     "Last crawl": "Thu thập gần nhất · Last crawl",
+}
+
+
+# Values of the archive's vocabularies (crawler/reasons.py) in words: shown before the stored
+# value, which stays what filters and SQL use.
+REASON_WORDS = {
+    reasons.FINISHED: "xong",
+    reasons.STORE_FAILED: "ghi kho lỗi",
+    reasons.BUDGET_EXHAUSTED: "hết hạn mức",
+    reasons.SITE_UNREACHABLE: "không vào được báo",
+    reasons.ALL_REQUESTS_FAILED: "mọi yêu cầu đều lỗi",
+    "shutdown": "bị dừng",
+    "closespider_timeout": "hết giờ",
+    "closespider_itemcount": "đủ số bài",
+    "closespider_pagecount": "đủ số trang",
+    reasons.EMPTY_PAGE: "trang trống",
+    reasons.NOT_HTML: "không phải HTML",
+    reasons.ERROR_PAGE: "trang báo lỗi",
+    reasons.VIDEO_ONLY: "chỉ có video",
+    reasons.NO_MAIN_TEXT: "không thấy nội dung",
+    reasons.TOO_SHORT: "quá ngắn",
+    reasons.TIMEOUT_EXTRACT: "trích xuất quá giờ",
+    reasons.TOO_LARGE: "quá lớn",
+    reasons.DOWNLOAD_ERROR: "tải lỗi",
+    reasons.TOO_MANY_REDIRECTS: "chuyển hướng quá nhiều",
+    reasons.OFFSITE_REDIRECT: "chuyển sang trang ngoài",
+    reasons.NO_CONTENT: "không có nội dung",
+    reasons.UNKNOWN: "không rõ",
+    reasons.UNSTORABLE: "không ghi được",
+    reasons.DNS: "lỗi DNS",
+    reasons.CONNECTION_REFUSED: "bị từ chối kết nối",
+    reasons.TIMEOUT: "quá giờ",
+    reasons.TLS: "lỗi TLS",
+}
+_HTTP_WORDS = {404: "không tìm thấy", 410: "đã xóa", 403: "bị cấm", 500: "lỗi máy chủ", 502: "lỗi cổng",
+               503: "máy chủ bận", 504: "cổng quá giờ"}
+
+
+def reason_words(value: str | None) -> str | None:
+    """``http-404`` → ``không tìm thấy (http-404)``; None for a value with no words."""
+    if not isinstance(value, str):
+        return None
+    words = REASON_WORDS.get(value)
+    if words is None and (m := re.fullmatch(r"http-(\d{3})", value)):
+        words = _HTTP_WORDS.get(int(m.group(1)), "lỗi HTTP")
+    return f"{words} ({value})" if words else None
+
+
+# A canned query's parameters, as its form labels them.
+PARAM_LABELS = {
+    "q": "Từ khóa · Query",
+    "site": "Mã báo · Spider (vd. baocamau)",
+    "province": "Tỉnh · Province",
+    "since": "Từ ngày · Since (dd/mm/yyyy, mm/yyyy, yyyy)",
+    "until": "Đến ngày · Until (dd/mm/yyyy, mm/yyyy, yyyy)",
+    "per_site": "Số bài mỗi báo · Per newspaper",
+    "min_sites": "Số báo tối thiểu · Minimum papers",
+    "from": "Từ ngày · From",
+    "to": "Đến ngày · To",
 }
 
 
