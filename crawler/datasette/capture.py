@@ -1,0 +1,1 @@
+"""The page as captured (filled in below)."""
