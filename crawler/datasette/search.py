@@ -288,6 +288,10 @@ _GROUPS = {
     "year": "coalesce(substr(a.published, 1, 4), '')",
     "site": "a.site",
     "province": "coalesce(a.province, '')",
+    # for the trends page (crawler/datasette/trends.py): days, and days per paper or province
+    "day": "coalesce(substr(a.published, 1, 10), '')",
+    "site_day": "a.site || '|' || coalesce(substr(a.published, 1, 10), '')",
+    "province_day": "coalesce(a.province, '') || '|' || coalesce(substr(a.published, 1, 10), '')",
     None: "''",
 }
 
