@@ -341,3 +341,24 @@ def m008_search_prefix(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
     db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
     db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0)')")
+
+
+@migrations()
+def m009_crawl_locks(db: sqlite_utils.Database) -> None:
+    """``crawl_locks``: the one crawl of each paper running on this archive (``crawler.store.runs``).
+
+    A row names its holder (``pid``, ``host``, ``pid_started``: the process's start time, so a
+    reused pid is not taken for the holder) and the run (``crawl``, ``started``). A crawl that
+    ends deletes its row; a killed one leaves it, and the next crawl, finding its holder dead,
+    takes it over.
+    """
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS crawl_locks (
+            site TEXT PRIMARY KEY,
+            pid INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            pid_started TEXT,
+            crawl INTEGER,
+            started TEXT NOT NULL
+        )"""
+    )
