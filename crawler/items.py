@@ -38,8 +38,6 @@ class PageItem:
     # The content hash of ``article["text"]``, set by the store pipeline (informational: the
     # store hashes the text itself and never trusts a hash it is handed with a text).
     hash: str | None = None
-    # Kept for pipelines written against the old dedupe stage; the store decides novelty.
-    duplicate: bool = False
     reject_reason: str | None = None
     reject_detail: str | None = None
 

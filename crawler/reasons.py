@@ -35,6 +35,22 @@ UNKNOWN = "unknown"
 UNSTORABLE = "unstorable"
 
 
+# Why a download failed before any answer (``crawler.spiders.failures.classify`` picks one).
+DNS = "dns"
+CONNECTION_REFUSED = "connection-refused"
+TIMEOUT = "timeout"
+TLS = "tls"
+
+# The same, in words for a sentence ("baocamau.vn could not be reached (DNS lookup failed)").
+FAILURE_WORDS = {
+    DNS: "DNS lookup failed",
+    CONNECTION_REFUSED: "connection refused",
+    TIMEOUT: "timed out",
+    TLS: "TLS handshake failed",
+    TOO_LARGE: "response too large",
+}
+
+
 def http_status(status: int) -> str:
     """``http-404`` etc.: a final HTTP error status."""
     return f"http-{status}"

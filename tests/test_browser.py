@@ -22,7 +22,11 @@ from pathlib import Path
 import pytest
 
 from tests.datasette_server import plain_datasette
-from tests.test_datasette import ARTICLES, build_archive
+from crawler.store.archive import Archive
+from crawler.store.sitesync import sync_sites
+from tests.test_datasette import ARTICLES, Site, build_archive
+
+LONG_PAPER = "Báo Bà Rịa - Vũng Tàu điện tử, cơ quan của Đảng bộ tỉnh"
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -80,6 +84,8 @@ def server(tmp_path_factory, origin):
     _require_browser()
     db = tmp_path_factory.mktemp("browser") / "archive.db"
     ids = build_archive(db, url_for=lambda key: f"{origin}/{key}-a1.html")
+    with Archive(db) as archive:  # a paper with a long name that was never crawled
+        sync_sites(archive, [Site("baobariavungtau", LONG_PAPER, "Bà Rịa - Vũng Tàu")])
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with plain_datasette(db, ARTIFACTS / "datasette.log") as base:
         yield base, ids
@@ -186,6 +192,14 @@ def test_dashboard_draws_everything_locally(server, browser):
     assert papers == ["Báo Bạc Liêu", "Báo Cà Mau", "Báo Cần Thơ"]
     crawls = browser.find_elements(By.CSS_SELECTOR, "#last-crawls tbody tr")
     assert len(crawls) == 1 and "Báo Cà Mau" in crawls[0].text
+    # The same judgement as `python -m crawler health`: the papers never crawled are flagged.
+    flagged = browser.find_element(By.CSS_SELECTOR, "#broken").text
+    for paper in ("Báo Bạc Liêu", "Báo Cần Thơ", LONG_PAPER):
+        assert paper in flagged and "chưa từng thu thập" in flagged
+    # Every paper's name is drawn whole inside its chart, the long one too (not cut at the left).
+    rows = browser.find_elements(By.CSS_SELECTOR, "svg.heatmap text.row-label")
+    assert LONG_PAPER in [t.text for t in rows]
+    assert all(browser.execute_script("return arguments[0].getBBox().x", t) >= 0 for t in rows)
     # Nothing from another origin: every script, style sheet, image and frame is the server's own.
     resources = browser.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name)"

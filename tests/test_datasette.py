@@ -536,9 +536,12 @@ def test_plain_datasette_long_queries_never_hold_a_worker(plain):
     assert time.monotonic() - started < 5
     for status, body, _ in results:
         assert status == 400
-        assert "Query too long (5,000 characters; at most 200)" in body
-    status, body, _ = http_get(base + "/search.json?" + urlencode({"q": " ".join(["lúa"] * 13)}))
-    assert status == 400 and "Too many words (13; at most 12)" in body
+        assert "Query too long (5,000 characters; at most 300)" in body
+    # A pasted headline (25 syllables) is a search; a paste of 41 words is not.
+    status, body, _ = http_get(base + "/search.json?" + urlencode({"q": " ".join(["lúa"] * 25)}))
+    assert status == 200
+    status, body, _ = http_get(base + "/search.json?" + urlencode({"q": " ".join(["lúa"] * 41)}))
+    assert status == 400 and "Too many words (41; at most 40)" in body
 
 
 # --- prefixes keep their letters -------------------------------------------------------------
@@ -666,7 +669,7 @@ def test_links_from_crawled_data_are_http_only(tmp_path):
 
 
 def test_table_search_is_bounded_and_says_so(client, ids, monkeypatch):
-    import crawler.datasette as plugin
+    import crawler.datasette.search as plugin
 
     monkeypatch.setattr(plugin, "SEARCH_BOUND", 1)
     data = client.json("/archive/articles.json", _search="dai hoi", _shape="objects")
@@ -727,34 +730,34 @@ def test_demo_refuses_a_busy_port(tmp_path):
 # --- the dashboard ---------------------------------------------------------------------------
 
 
-def _run(id_, site, started, *, finished="auto", reason="finished", requests=10, new=5, dup=2, rej=1, err=0):
-    if finished == "auto":
-        finished = started
-    return {"id": id_, "site": site, "started": started, "finished": finished, "finish_reason": reason,
-            "requests": requests, "new_articles": new, "duplicates": dup, "rejects": rej, "errors": err}
+def test_dashboard_flags_what_health_flags(tmp_path):
+    """One judgement (``crawler.health.check``): the dashboard lists exactly the papers
+    ``python -m crawler health`` flags, a never-crawled one included; a run the discovery budget
+    ended is not a broken one."""
+    from crawler.commands.health import report
+    from crawler.datasette.dashboard import flagged
 
-
-def test_dashboard_flags_broken_crawls():
-    from datetime import UTC, datetime
-
-    from crawler.datasette.dashboard import broken
-
-    now = datetime(2025, 10, 10, 12, tzinfo=UTC)
-    day = "2025-10-10T0{}:00:00+00:00"
-    rows = [
-        _run(1, "ok", day.format(1)), _run(2, "ok", day.format(2), new=0), _run(3, "ok", day.format(3)),
-        _run(4, "shutdown", day.format(1), reason="shutdown"),
-        _run(5, "nothing", day.format(1), requests=0, new=0, dup=0, rej=0),
-        _run(6, "dry", day.format(1), new=0), _run(7, "dry", day.format(2), new=0), _run(8, "dry", day.format(3), new=0),
-        _run(9, "stuck", "2025-10-09T20:00:00+00:00", finished=None, reason=None),
-        _run(10, "running", day.format(9), finished=None, reason=None),
-        _run(11, "old", "2025-09-01T01:00:00+00:00"),
-        _run(12, "errors", day.format(1), new=1, dup=0, rej=0, err=5),
-    ]
-    flagged = broken(rows, now=now)
-    assert set(flagged) == {"shutdown", "nothing", "dry", "stuck", "old", "errors"}
-    assert "shutdown" in flagged["shutdown"][0]
-    assert "01/09/2025 08:00" in flagged["old"][0]  # in Vietnam time
+    path = tmp_path / "judged.db"
+    build_archive(path)
+    with Archive(path) as archive:
+        crawl = archive.start_crawl("baocantho", {})
+        archive.finish_crawl(crawl, finish_reason="shutdown", figures={"requests": 3}, stats={})
+        crawl = archive.start_crawl("baocamau", {})
+        archive.finish_crawl(crawl, finish_reason="budget-exhausted",
+                             figures={"requests": 50, "new_articles": 4, "duplicates": 40, "rejects": 1},
+                             stats={"downloader/response_count": 50})
+    by_health = {h.site: h for h in report(str(path), ["baocamau", "baobaclieu", "baocantho"], runs=3, days=7)}
+    conn = sqlite3.connect(path)
+    try:
+        by_dashboard = flagged(conn, ["baocamau", "baobaclieu", "baocantho"])
+    finally:
+        conn.close()
+    assert set(by_dashboard) == {s for s, h in by_health.items() if h.flags}
+    assert "never-crawled" in by_health["baobaclieu"].flags
+    assert any("chưa từng thu thập" in why for why in by_dashboard["baobaclieu"])
+    assert any("shutdown" in why for why in by_dashboard["baocantho"])
+    assert "failing" not in by_health["baocamau"].flags
+    assert not any("lượt cuối hỏng" in why for why in by_dashboard.get("baocamau", []))
 
 
 def test_dashboard_page(client):
@@ -796,7 +799,7 @@ def test_title_match_ranks_above_a_passing_mention(tmp_path):
 
 
 def test_table_search_narrowed_by_paper_before_the_bound(client, ids, monkeypatch):
-    import crawler.datasette as plugin
+    import crawler.datasette.search as plugin
 
     monkeypatch.setattr(plugin, "SEARCH_BOUND", 1)
     # "tinh uy": daihoi (baocamau) and tinhuy (baobaclieu, archived earlier); bound 1 still finds
@@ -851,7 +854,7 @@ def test_make_serve_is_the_same_experience(tmp_path):
 
 def test_first_request_is_already_the_bounded_table_search(built, monkeypatch):
     """The very first request of a fresh Datasette (startup not yet run) is routed like any other."""
-    import crawler.datasette as plugin
+    import crawler.datasette.search as plugin
 
     monkeypatch.setattr(plugin, "SEARCH_BOUND", 1)
     ds = make_datasette(built[0])
@@ -864,7 +867,7 @@ def test_first_request_is_already_the_bounded_table_search(built, monkeypatch):
 
 
 def test_costly_phrase_is_windowed_and_says_so(client, ids, monkeypatch):
-    import crawler.datasette as plugin
+    import crawler.datasette.search as plugin
 
     # "đại hội" as words is in daihoi and vien; with a window of 1 only the newest archived
     # article having both words (vien) is checked for the phrase

@@ -19,7 +19,8 @@ from bench.aid_spiders import pick_spiders
 from crawler.store.archive import Archive
 from crawler.commands.crawlall import build_settings, load_spiders
 from crawler.spiders.families.aid import AIdSpider
-from crawler.commands.health import check, format_table
+from crawler.commands.health import format_table
+from crawler.health import check
 from samplesite import SampleSite
 from crawler.store.sitesync import sync_sites
 from crawler.text import content_hash
@@ -103,7 +104,7 @@ def archive_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def report(archive_path):
     with Archive(archive_path) as a:
-        return {h.site: h for h in check(a, [
+        return {h.site: h for h in check(a.db, [
             "healthy", "stale", "rejecting", "killed", "running", "errorcount", "noresponse", "exceptions", "never",
             "quiet", "slow"], runs=3, days=7)}
 
@@ -236,7 +237,7 @@ def test_canary_reports_which_spiders_work(cli):
         down = results[other]
         assert not down["ok"] and down["reason"].startswith("front page: ")
         assert "connection-refused" in down["reason"] or "download-error" in down["reason"]
-        assert down["step"] == "connection"
+        assert down["step"] == "connection-refused"
         wrong = results[foreign]
         assert not wrong["ok"] and wrong["reason"] == "no article link on the front page"
         assert wrong["step"] == "article-links"
@@ -331,7 +332,7 @@ def test_depth_shows_oldest_newest_and_articles_per_year(tmp_path, invoke):
         a.store(records)
         a.finish_crawl(crawl_id, finish_reason="finished", stats={"downloader/response_count": 6},
                        figures={"requests": 6, "new_articles": 5, "duplicates": 0, "rejects": 0, "errors": 0})
-        (h,) = check(a, ["deep"])
+        (h,) = check(a.db, ["deep"])
     assert (h.oldest, h.newest) == ("2016-03-02", "2025-07-01")
     assert h.per_year == {"2016": 1, "2019": 2, "2025": 1, "undated": 1}
     done = invoke("health", "--db", path, "--site", "deep")

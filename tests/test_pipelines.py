@@ -152,16 +152,3 @@ def test_extraction_workers_exit_when_the_crawl_process_is_killed(tmp_path):
                 os.kill(pid, signal.SIGKILL)
 
 
-def test_the_dedupe_hint_reads_only_and_never_changes_what_is_stored(crawler):
-    from pipelines.dedupe import DedupePipeline
-
-    run_all(crawler, [page("baocamau_article.html", "https://baocamau.vn/a-a1.html")])
-    hint = DedupePipeline.from_crawler(crawler)
-    extract = ExtractPipeline.from_crawler(crawler)
-    item = hint.process_item(asyncio.run(extract.process_item(page("baocamau_article.html",
-                                                                   "https://baocamau.vn/copy-a2.html"))))
-    assert item.duplicate and item.article is not None  # the text still travels to the store
-    assert crawler.stats.get_value("dedupe/known") == 1
-    with Archive(crawler.settings["ARCHIVE_DB"]) as archive:
-        assert archive.db["urls"].count == 1  # a hint writes nothing
-    hint.connection.close()

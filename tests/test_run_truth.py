@@ -420,14 +420,17 @@ def test_download_failures_are_named_by_their_exception_class():
     assert cause_of("no.such.module.Thing") == "Thing"
 
 
-def test_canary_names_the_step_a_download_failed_at():
+def test_one_classify_names_a_download_failure_also_through_wrapping():
     from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
     from scrapy.http import HtmlResponse, Request
     from scrapy.spidermiddlewares.httperror import HttpError
     from twisted.internet.error import DNSLookupError
     from twisted.python.failure import Failure
 
-    from crawler.commands.canary import failure_step
+    from crawler.spiders.failures import classify
+
+    def failure_step(failure: Failure) -> str:
+        return classify(failure.value)[0]
 
     def failed(exc: BaseException) -> Failure:
         try:
@@ -445,5 +448,5 @@ def test_canary_names_the_step_a_download_failed_at():
     assert failure_step(wrapped) == "dns"
     assert failure_step(failed(DownloadTimeoutError("slow"))) == "timeout"
     response = HtmlResponse("http://x/", status=503, body=b"", request=Request("http://x/"))
-    assert failure_step(failed(HttpError(response, "503"))) == "http-status"
-    assert failure_step(failed(ValueError("odd"))) == "download"
+    assert failure_step(failed(HttpError(response, "503"))) == "http-503"
+    assert failure_step(failed(ValueError("odd"))) == "download-error"

@@ -14,7 +14,8 @@ Before any spider runs, the machine's own network is checked: one known host
 answers the command says ``no network`` and exits 3 instead of blaming every spider.
 
 Nothing is written to the archive. A site is OK when one article extracted; otherwise FAIL
-with the step that failed (``dns``, ``connection``, ``timeout``, ``tls``, ``http-status``,
+with the step that failed (a download failure's category from ``crawler.spiders.failures.classify``:
+``dns``, ``connection-refused``, ``timeout``, ``tls``, ``http-503``, ``download-error``; or
 ``robots``, ``article-links``, ``extraction``) and the reason (``http-503``, ``robots.txt forbids
 /``, ``no article link on the front page``, ``no-main-text``, …). Exit status 1 when any site
 fails, 3 when there is no network, 2 for a usage error.
@@ -34,16 +35,10 @@ from typing import Any
 
 import scrapy
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
-from scrapy.exceptions import (
-    CannotResolveHostError,
-    DownloadConnectionRefusedError,
-    DownloadTimeoutError,
-    IgnoreRequest,
-)
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
 import click
@@ -52,42 +47,15 @@ from crawler.commands import outcome
 from crawler.commands.common import (UsageError, build_settings, canary_options, errors_as_lines, load_spiders,
                                      parse_assignments, table)
 from crawler.commands.logs import quiet_logging
-from crawler.spiders.base import failure_reason
+from crawler.spiders.failures import failure_reason
 from crawler.text.extract import extract
-
-# The step a download failure stopped at, by exception class (Scrapy ≥ 2.15 and Twisted's own).
-FAILURE_STEPS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
-    ((CannotResolveHostError, twisted_error.DNSLookupError), "dns"),
-    ((DownloadConnectionRefusedError, twisted_error.ConnectionRefusedError), "connection"),
-    ((DownloadTimeoutError, twisted_error.TimeoutError, twisted_error.TCPTimedOutError), "timeout"),
-    ((HttpError,), "http-status"),
-)
-try:
-    from OpenSSL.SSL import Error as TLSError
-
-    FAILURE_STEPS += (((TLSError,), "tls"),)
-except ImportError:  # pragma: no cover - pyOpenSSL comes with Scrapy
-    pass
-
-
-def failure_step(failure: Failure) -> str:
-    exc: BaseException | None = failure.value
-    for _ in range(5):  # Scrapy's exceptions wrap Twisted's (raise … from …)
-        if exc is None:
-            break
-        for classes, step in FAILURE_STEPS:
-            if isinstance(exc, classes):
-                return step
-        exc = exc.__cause__
-    return "download"
-
 
 @dataclass
 class CanaryResult:
     site: str
     ok: bool = False
     reason: str = "not run"
-    step: str = "start"  # where it stopped: dns, connection, timeout, tls, http-status, robots, …, ok
+    step: str = "start"  # where it stopped: dns, connection-refused, timeout, tls, http-503, robots, …, ok
     front_page: str | None = None
     front_status: int | None = None
     article_links: int = 0
@@ -109,7 +77,7 @@ class CanaryMixin:
     async def start(self) -> AsyncIterator[Any]:
         self.canary = CanaryResult(self.name)
         path = self.start_paths[0] if self.start_paths else "/"
-        url = self.listing_url(path, 1)
+        url = self.rules.listing_url(path, 1)
         self.canary.front_page = url
         self.canary.reason = "front page not fetched"
         yield scrapy.Request(url, callback=self.canary_front, errback=self.canary_failed, dont_filter=True,
@@ -126,7 +94,7 @@ class CanaryMixin:
             return
         links: list[str] = []
         for href in response.xpath("//a/@href").getall():
-            kind = self.classify(response.urljoin(href))
+            kind = self.rules.classify(response.urljoin(href))
             if kind and kind[0] == "article" and kind[1] not in links:
                 links.append(kind[1])
         self.canary.article_links = len(links)
@@ -170,8 +138,8 @@ class CanaryMixin:
                    else f"ignored: {failure.value or type(failure.value).__name__}")
             self.canary.step = "robots" if "robots" in str(failure.value) else "ignored"
         else:
-            self.canary.step = failure_step(failure)
             why, status = failure_reason(failure)
+            self.canary.step = why
             if request.meta.get("canary") == "front":
                 self.canary.front_status = status
         if request.meta.get("canary") == "front":

@@ -5,7 +5,8 @@
   article), drawn as heat maps;
 - each newspaper's archive depth: its oldest to its newest article, on one time axis;
 - the last crawl of each newspaper with its new / duplicate / reject counts;
-- the newspapers whose crawls look broken, judged from the ``crawls`` table alone (``broken``).
+- the newspapers ``python -m crawler health`` flags, by the same judgement (``crawler.health.check``):
+  never crawled, failing, stale, rejecting.
 
 The charts are SVG drawn here on the server: no script, no style sheet and no font from
 anywhere else, nothing for a reader's browser to fetch but the page itself. Papers and
@@ -14,22 +15,19 @@ provinces are in Vietnamese alphabetical order, dates ``dd/mm/yyyy`` in +07:00.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
 import markupsafe
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
+from sqlite_utils import Database
 
 from crawler.datasette.vietnamese import sort_key, vn_datetime
+from crawler.health import FLAG_LABELS, check, site_names
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 92  # longer ranges are drawn per month
-# A newspaper whose last run started longer ago than this is flagged as not crawled.
-STALE_DAYS = 7
-# A run still open after this long has died without finishing.
-STUCK_HOURS = 12
-# This many finished runs in a row without a new article, while pages were fetched, is broken.
-EMPTY_RUNS = 3
 
 
 def _day(value: str | None) -> date | None:
@@ -39,57 +37,40 @@ def _day(value: str | None) -> date | None:
         return None
 
 
-def _parse(ts: str | None) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(ts) if ts else None
-    except ValueError:
-        return None
-    if moment and moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment
+def _columns(since: date, until: date) -> tuple[list[str], int, object]:
+    """Column keys of the range (days, or months when long), the substr() length, the label."""
+    if (until - since).days + 1 <= MAX_DAYS:
+        days = [(since + timedelta(days=k)).isoformat() for k in range((until - since).days + 1)]
+        return days, 10, lambda d: f"{d[8:10]}/{d[5:7]}"
+    months, d = [], since.replace(day=1)
+    while d <= until:
+        months.append(d.isoformat()[:7])
+        d = (d.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return months, 7, lambda m: f"{m[5:7]}/{m[:4]}"
 
 
-def broken(rows: list[dict], *, now: datetime | None = None) -> dict[str, list[str]]:
-    """``{site: [why, …]}`` for the newspapers whose crawls look broken.
-
-    ``rows``: crawls (id, site, started, finished, finish_reason, requests, new_articles,
-    duplicates, rejects, errors), any order. Judged per newspaper from its runs only.
-    """
-    now = now or datetime.now(UTC)
-    by_site: dict[str, list[dict]] = {}
-    for r in sorted(rows, key=lambda r: r["id"], reverse=True):
-        by_site.setdefault(r["site"], []).append(r)
-    out: dict[str, list[str]] = {}
-    for site, runs in by_site.items():
-        why = []
-        last = runs[0]
-        started = _parse(last["started"])
-        if last["finished"] is None:
-            if started and now - started > timedelta(hours=STUCK_HOURS):
-                why.append(f"lượt {last['id']} chưa kết thúc sau {STUCK_HOURS} giờ · run {last['id']} "
-                           f"never finished")
-        elif last["finish_reason"] != "finished":
-            why.append(f"lượt cuối dừng vì · last run ended: {last['finish_reason']}")
-        done = [r for r in runs if r["finished"] is not None]
-        if done:
-            r = done[0]
-            pages = (r["new_articles"] or 0) + (r["duplicates"] or 0) + (r["rejects"] or 0)
-            if (r["requests"] or 0) == 0 or pages == 0:
-                why.append("lượt cuối không lấy được trang nào · last run fetched no pages")
-            elif (r["errors"] or 0) > 0 and (r["errors"] or 0) >= pages:
-                why.append(f"lỗi nhiều hơn số trang · more errors ({r['errors']}) than pages ({pages})")
-            recent = done[:EMPTY_RUNS]
-            if len(recent) == EMPTY_RUNS and all((x["new_articles"] or 0) == 0 and (x["requests"] or 0) > 0
-                                                   for x in recent):
-                why.append(f"{EMPTY_RUNS} lượt liền không có bài mới · no new article in the last {EMPTY_RUNS} runs")
-        if started and now - started > timedelta(days=STALE_DAYS):
-            why.append(f"không thu thập từ · not crawled since {vn_datetime(last['started'])}")
-        if why:
-            out[site] = why
+def flagged(conn: sqlite3.Connection, sites: list[str]) -> dict[str, list[str]]:
+    """``{site: ["flag: why", …]}`` for the newspapers ``crawler.health.check`` flags: the same
+    judgement as ``python -m crawler health`` (never-crawled papers included)."""
+    out = {}
+    for h in check(Database(conn), sites):
+        if h.flags:
+            out[h.site] = [f"{FLAG_LABELS.get(flag, flag)}: {why}" for flag, why in sorted(h.flags.items())]
     return out
 
 
 # -- drawing ------------------------------------------------------------------------------------
+
+
+# Row labels are 11px text (the template's style); this is a wide glyph of it, so that the
+# longest paper name ("Báo Bà Rịa - Vũng Tàu điện tử") fits left of the grid instead of being cut.
+LABEL_CHAR_PX = 7
+LABEL_MIN_PX = 120
+
+
+def label_width(labels) -> int:
+    """Pixels left of a chart for its row labels: the longest label, at least ``LABEL_MIN_PX``."""
+    return max([LABEL_MIN_PX] + [LABEL_CHAR_PX * len(str(label)) + 12 for label in labels])
 
 
 def _color(count: int, top: int) -> str:
@@ -104,7 +85,8 @@ def _color(count: int, top: int) -> str:
 def heatmap(rows: list[str], columns: list[str], counts: dict[tuple[str, str], int], *,
             row_labels: dict[str, str], column_label, title: str) -> markupsafe.Markup:
     """An SVG grid: one row per ``rows``, one cell per ``columns``, shade by count."""
-    cell, label_w, top_h = 14, 190, 46
+    cell, top_h = 14, 46
+    label_w = label_width(row_labels.get(r, r) for r in rows)
     width = label_w + cell * len(columns) + 10
     height = top_h + cell * len(rows) + 10
     top = max(counts.values(), default=0)
@@ -139,7 +121,8 @@ def depth_chart(depth: list[dict], labels: dict[str, str]) -> markupsafe.Markup:
         return markupsafe.Markup("<p>Chưa có bài · No articles yet.</p>")
     first, last = min(days), max(days)
     span = max(1, (last - first).days)
-    bar_w, label_w, row_h = 560, 190, 16
+    bar_w, row_h = 560, 16
+    label_w = label_width(labels.get(r["site"], r["site"]) for r in depth)
     width, height = label_w + bar_w + 150, 30 + row_h * len(depth)
     parts = [f'<svg class="depth" role="img" xmlns="http://www.w3.org/2000/svg" width="{width}" '
              f'height="{height}" viewBox="0 0 {width} {height}"><title>Độ sâu lưu trữ · Archive depth</title>']
@@ -222,14 +205,10 @@ async def dashboard_page(datasette, request):
 
     crawl_rows = [dict(r) for r in (await db.execute(
         """SELECT id, site, started, finished, finish_reason, requests, new_articles, duplicates,
-                  rejects, errors FROM crawls
-           WHERE id IN (SELECT id FROM crawls c2 WHERE c2.site = crawls.site ORDER BY id DESC LIMIT :n)""",
-        {"n": EMPTY_RUNS})).rows]
-    last: dict[str, dict] = {}
-    for r in crawl_rows:
-        if r["site"] not in last or r["id"] > last[r["site"]]["id"]:
-            last[r["site"]] = r
-    problems = broken(crawl_rows)
+                  rejects, errors FROM crawls WHERE id IN (SELECT max(id) FROM crawls GROUP BY site)""")).rows]
+    last = {r["site"]: r for r in crawl_rows}
+    judged = sorted(set(await db.execute_fn(lambda conn: site_names(Database(conn)))) | set(last))
+    problems = await db.execute_fn(lambda conn: flagged(conn, judged))
     last_crawls = [
         dict(r, paper=names.get(s, s), started_display=vn_datetime(r["started"]),
              finished_display=vn_datetime(r["finished"]) if r["finished"] else None,

@@ -23,34 +23,14 @@ from urllib.parse import urlsplit
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import (
-    CannotResolveHostError,
-    CloseSpider,
-    DownloadConnectionRefusedError,
-    DownloadTimeoutError,
-    NotConfigured,
-)
+from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.http import Request, Response
 from scrapy.utils.misc import load_object
-from twisted.internet import error as twisted_error
 
 from crawler import reasons
+from crawler.spiders.failures import category_of_class
 
 logger = logging.getLogger(__name__)
-
-# Download exception classes → the words for them, most specific first. Scrapy ≥ 2.15 raises
-# its own classes; Twisted's are what they wrap (and what older download handlers raise).
-CAUSES: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
-    ((CannotResolveHostError, twisted_error.DNSLookupError), "DNS lookup failed"),
-    ((DownloadConnectionRefusedError, twisted_error.ConnectionRefusedError), "connection refused"),
-    ((DownloadTimeoutError, twisted_error.TimeoutError, twisted_error.TCPTimedOutError), "timed out"),
-)
-try:  # TLS failures surface as pyOpenSSL errors
-    from OpenSSL.SSL import Error as TLSError
-
-    CAUSES += (((TLSError,), "TLS handshake failed"),)
-except ImportError:  # pragma: no cover - pyOpenSSL is a Scrapy dependency
-    pass
 
 EXCEPTION_STAT = "downloader/exception_type_count/"
 DETAIL_STAT = "archive/finish_detail"
@@ -63,11 +43,8 @@ def cause_of(exception_path: str) -> str:
         cls = load_object(exception_path)
     except (ImportError, NameError, ValueError, AttributeError):
         return exception_path.rsplit(".", 1)[-1]
-    if isinstance(cls, type):
-        for classes, words in CAUSES:
-            if issubclass(cls, classes):
-                return words
-    return exception_path.rsplit(".", 1)[-1]
+    category = category_of_class(cls) if isinstance(cls, type) and issubclass(cls, BaseException) else None
+    return reasons.FAILURE_WORDS.get(category or "", exception_path.rsplit(".", 1)[-1])
 
 
 def is_robots(url: str) -> bool:

@@ -1,4 +1,8 @@
-"""Why a request failed, in the archive's vocabulary (``crawler/reasons.py``)."""
+"""Why a request failed, in the archive's vocabulary (``crawler/reasons.py``).
+
+``classify(exc)`` is the one map from a download exception to a failure category; the spiders'
+reject reasons, ``canary``'s failed step and the reachability sentence all come from it.
+"""
 
 from __future__ import annotations
 
@@ -16,23 +20,51 @@ from twisted.python.failure import Failure
 
 from crawler import reasons
 
+# Download exception classes → category, most specific first. Scrapy ≥ 2.15 raises its own
+# classes; Twisted's are what they wrap (and what older download handlers raise).
+CATEGORIES: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((CannotResolveHostError, DNSLookupError), reasons.DNS),
+    ((DownloadConnectionRefusedError, ConnectionRefusedError), reasons.CONNECTION_REFUSED),
+    ((DownloadTimeoutError, TimeoutError, TCPTimedOutError), reasons.TIMEOUT),
+    # Scrapy cancels a download only when it outgrows DOWNLOAD_MAXSIZE.
+    ((DownloadCancelledError, CancelledError), reasons.TOO_LARGE),
+)
+try:  # TLS failures surface as pyOpenSSL errors
+    from OpenSSL.SSL import Error as TLSError
+
+    CATEGORIES += (((TLSError,), reasons.TLS),)
+except ImportError:  # pragma: no cover - pyOpenSSL is a Scrapy dependency
+    pass
+
+
+def category_of_class(cls: type[BaseException]) -> str | None:
+    """The category of an exception class, None when it is none of ours."""
+    for classes, category in CATEGORIES:
+        if issubclass(cls, classes):
+            return category
+    return None
+
+
+def classify(exc: BaseException | None) -> tuple[str, int | None]:
+    """A short stable slug for why a download failed, and the HTTP status if there was one.
+
+    Follows ``raise … from …`` a few links deep: Scrapy's exceptions wrap Twisted's.
+    """
+    for _ in range(5):
+        if exc is None:
+            break
+        if isinstance(exc, HttpError):
+            return reasons.http_status(exc.response.status), exc.response.status
+        category = category_of_class(type(exc))
+        if category is not None:
+            return category, None
+        exc = exc.__cause__
+    return reasons.DOWNLOAD_ERROR, None
+
 
 def failure_reason(failure: Failure) -> tuple[str, int | None]:
-    """A short stable slug for why a download failed, and the HTTP status if there was one."""
-    exc = failure.value
-    if isinstance(exc, HttpError):
-        status = exc.response.status
-        return reasons.http_status(status), status
-    if isinstance(exc, (TimeoutError, TCPTimedOutError, DownloadTimeoutError)):
-        return "timeout", None
-    if isinstance(exc, (DNSLookupError, CannotResolveHostError)):
-        return "dns", None
-    if isinstance(exc, (ConnectionRefusedError, DownloadConnectionRefusedError)):
-        return "connection-refused", None
-    if isinstance(exc, (DownloadCancelledError, CancelledError)):
-        # Scrapy cancels a download only when it outgrows DOWNLOAD_MAXSIZE.
-        return reasons.TOO_LARGE, None
-    return reasons.DOWNLOAD_ERROR, None
+    """``classify`` of a Twisted failure."""
+    return classify(failure.value)
 
 
 def ignored_reason(failure: Failure) -> str | None:

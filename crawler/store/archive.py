@@ -48,7 +48,6 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 
 from crawler import reasons
 from crawler.items import ArticleRecord, Record, RejectRecord, record_from_dict
-from crawler.reasons import PERMANENT_REJECTS  # noqa: F401  (its old home; kept importable)
 from crawler.store import revisions
 from crawler.store.errors import ArchiveError, ArchiveMissing, StoreFailed
 from crawler.store.migrations import migrations

@@ -343,8 +343,23 @@ def m008_search_prefix(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0)')")
 
 
+# -- dead feeds and sitemaps (crawler/store/deadsources.py) ---------------------------------------
+
+
 @migrations()
-def m009_crawl_locks(db: sqlite_utils.Database) -> None:
+def m009_dead_sources(db: sqlite_utils.Database) -> None:
+    """Feeds and sitemaps of a site that answered 404/410 or were not a feed or sitemap: skipped
+    until ``ARCHIVE_DEAD_SOURCE_DAYS`` after ``checked``, then tried again (a row is deleted when
+    its source answers)."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS dead_sources (
+            site TEXT NOT NULL, url TEXT NOT NULL, kind TEXT NOT NULL, why TEXT NOT NULL,
+            first_failed TEXT NOT NULL, checked TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (site, url)) WITHOUT ROWID"""
+
+
+@migrations()
+def m011_crawl_locks(db: sqlite_utils.Database) -> None:
     """``crawl_locks``: the one crawl of each paper running on this archive (``crawler.store.runs``).
 
     A row names its holder (``pid``, ``host``, ``pid_started``: the process's start time, so a

@@ -260,16 +260,6 @@ class SiteWriter:
         self.fh = self.writer = None
 
 
-def __getattr__(name: str) -> Any:
-    # ``WarcMiddleware`` lived here before the middlewares had their folder; settings written
-    # then still name ``crawler.store.warc.WarcMiddleware``.
-    if name == "WarcMiddleware":
-        from crawler.middlewares.warc import WarcMiddleware
-
-        return WarcMiddleware
-    raise AttributeError(name)
-
-
 # -- reading ---------------------------------------------------------------------------------
 
 
