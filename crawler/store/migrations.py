@@ -356,6 +356,10 @@ def m009_dead_sources(db: sqlite_utils.Database) -> None:
             site TEXT NOT NULL, url TEXT NOT NULL, kind TEXT NOT NULL, why TEXT NOT NULL,
             first_failed TEXT NOT NULL, checked TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 1,
             PRIMARY KEY (site, url)) WITHOUT ROWID"""
+    )
+
+
+# -- one crawl of each paper at a time (crawler/store/runs.py) -------------------------------------
 
 
 @migrations()
