@@ -34,7 +34,8 @@ At the end a per-site table (from the ``crawls`` rows this run wrote) is printed
 then one line per site that did not finish cleanly, saying why; the crawl log goes to stderr.
 Exit status: that of the worst site (``crawler.commands.outcome``, README "Exit status"): 0
 when every site finished, 5 when any lost records, 1 when any crashed, 3 when any could not
-be reached, 4 when any answered only with errors, 7 interrupted, 6 cut short by a limit; 2 for
+be reached, 4 when any answered only with errors, 7 interrupted, 8 when another process was
+crawling one of the papers into this archive, 6 cut short by a limit; 2 for
 a usage error or an archive that is not SQLite (nothing is crawled then).
 """
 

@@ -5,7 +5,8 @@ be a SQLite file or a new file in an existing folder (``creating new archive at 
 problem is one line and exit status 2, as is a bad ``-a`` argument (an unknown name, a value
 it does not accept) or ``-s ARCHIVE_*`` value. After the crawl the exit status follows its finish reason
 (``crawler.commands.outcome``: 0 finished, 3 site unreachable, 4 every request failed, 5 records
-lost, 6 cut short by a budget or ``CLOSESPIDER_*``, 7 interrupted, 1 anything else), and when
+lost, 6 cut short by a budget or ``CLOSESPIDER_*``, 7 interrupted, 8 the paper is being crawled
+into this archive by another process, 1 anything else), and when
 it is not 0 the last line on stderr says why in plain words.
 """
 
