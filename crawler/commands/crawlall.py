@@ -68,7 +68,7 @@ from crawler.commands.common import (  # noqa: F401 - build_settings, load_spide
     table,
 )
 from crawler.commands.logs import quiet_logging
-from crawler.commands.paths import archive_for_writing, verify_archive
+from crawler.commands.paths import archive_for_crawling
 from crawler.extensions.crawllog import CrawlLog
 from crawler.extensions.reachability import DETAIL_STAT, EXCEPTION_STAT, cause_of
 from crawler.extensions.summary import logged_errors
@@ -397,8 +397,7 @@ def command(ctx: click.Context, sites, provinces, since, jobdir, base_url, spide
     if not chosen:
         raise UsageError("no spiders")
     if settings.get("ARCHIVE_DB"):
-        archive_for_writing(settings.get("ARCHIVE_DB"))
-        verify_archive(settings.get("ARCHIVE_DB"))
+        archive_for_crawling(settings.get("ARCHIVE_DB"))
     if jobdir is not None:
         jobdir.mkdir(parents=True, exist_ok=True)
     results = crawl_all(chosen, settings, base_urls=base_urls, since=since, spider_args=spider_args, jobdir=jobdir)

@@ -23,9 +23,9 @@ from scrapy.spiderloader import get_spider_loader
 
 from crawler.commands import outcome
 from crawler.commands.logs import quiet_logging
-from crawler.commands.paths import archive_for_writing, verify_archive
+from crawler.commands.paths import archive_for_crawling
 from crawler.spiders.base import NewsSpider
-from crawler.store.errors import ArchiveError
+from crawler.store.errors import ArchiveError, StoreFailed
 
 
 def unknown_spider(name: str, known: list[str]) -> str:
@@ -87,8 +87,10 @@ class Command(ScrapyCrawl):
         db = self.settings.get("ARCHIVE_DB")
         if db:
             try:
-                archive_for_writing(db)
-                verify_archive(db)
+                archive_for_crawling(db)
+            except StoreFailed as exc:  # no room on the disk for a new archive
+                print(f"scrapy crawl: {exc}", file=sys.stderr)
+                sys.exit(outcome.STORE_FAILED)
             except ArchiveError as exc:
                 print(f"scrapy crawl: {exc}", file=sys.stderr)
                 sys.exit(outcome.USAGE)
