@@ -55,13 +55,13 @@ def test_a_live_holder_keeps_the_paper_and_is_named(tmp_path, other_process):
     leave_lock(db, "baocamau", other_process.pid, started_iso(other_process.pid))
     with Archive(db) as archive:
         with pytest.raises(Held) as held:
-            Runs(archive).start("baocamau")
+            Runs(archive).start("baocamau", hold=True)
         assert str(held.value) == (f"already being crawled into this archive by pid {other_process.pid} on "
                                    f"{socket.gethostname()} since {display('2026-01-02T03:04:05+00:00')}, "
                                    "crawl 41; nothing fetched")
         assert archive.db.execute("SELECT count(*) FROM crawls").fetchone()[0] == 0  # a held run is no run
         # another paper is not held by it
-        crawl = Runs(archive).start("baoangiang")
+        crawl = Runs(archive).start("baoangiang", hold=True)
         assert Runs(archive).holder("baoangiang").crawl == crawl
         Runs(archive).release("baoangiang", crawl)
         assert Runs(archive).holder("baoangiang") is None
@@ -72,7 +72,7 @@ def test_a_holder_on_another_host_is_taken_as_alive_and_the_line_says_how_to_fre
     db = tmp_path / "archive.db"
     leave_lock(db, "baocamau", 1, None, host="other-machine")
     with Archive(db) as archive, pytest.raises(Held) as held:
-        Runs(archive).start("baocamau")
+        Runs(archive).start("baocamau", hold=True)
     assert "on other-machine" in str(held.value)
     assert str(held.value).endswith("if no crawl runs there, free it: DELETE FROM crawl_locks WHERE site = 'baocamau'")
 
@@ -84,7 +84,7 @@ def test_a_holder_whose_process_has_exited_is_taken_over(tmp_path, caplog):
     gone.wait()
     leave_lock(db, "baocamau", gone.pid, started)
     with Archive(db) as archive:
-        crawl = Runs(archive).start("baocamau")
+        crawl = Runs(archive).start("baocamau", hold=True)
         holder = Runs(archive).holder("baocamau")
     assert holder is not None and holder.crawl == crawl and holder.pid != gone.pid
     assert f"took over the crawl lock of pid {gone.pid}" in caplog.text
@@ -95,7 +95,7 @@ def test_a_reused_pid_is_not_taken_for_the_holder(tmp_path, other_process):
     db = tmp_path / "archive.db"
     leave_lock(db, "baocamau", other_process.pid, started_iso(other_process.pid, shift=-3600))
     with Archive(db) as archive:
-        crawl = Runs(archive).start("baocamau")
+        crawl = Runs(archive).start("baocamau", hold=True)
         assert Runs(archive).holder("baocamau").crawl == crawl
 
 
@@ -103,11 +103,11 @@ def test_two_starts_of_one_paper_in_one_process_are_one_at_a_time(tmp_path):
     db = tmp_path / "archive.db"
     with Archive(db) as archive:
         runs = Runs(archive)
-        first = runs.start("baocamau")
+        first = runs.start("baocamau", hold=True)
         with pytest.raises(Held):
-            runs.start("baocamau")
+            runs.start("baocamau", hold=True)
         runs.release("baocamau", first)
-        second = runs.start("baocamau")
+        second = runs.start("baocamau", hold=True)
         assert runs.holder("baocamau").crawl == second != first
 
 

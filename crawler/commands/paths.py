@@ -3,7 +3,8 @@
 Every command resolves its ``--db`` (or ``ARCHIVE_DB``) through one of two functions:
 
 - ``existing_archive(path)`` for commands that read (``health``, ``export``, ``reextract``,
-  ``sites``, ``make serve``): the file must exist and be a SQLite database. Nothing is created.
+  ``sites``, ``stories``): the file must exist and hold an archive (not be empty, not be some
+  other SQLite database: ``crawler.store.archive.check_archive``). Nothing is created or changed.
 - ``archive_for_writing(path)`` for the two commands that may start an archive (a crawl and
   ``import``): an existing file must be a SQLite database; a missing one is created, and the
   command says so (``creating new archive at … (and its folder …)``). A crawl goes through
@@ -23,34 +24,18 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from crawler.store.archive import check_archive, check_file
 from crawler.store.errors import ArchiveError, ArchiveMissing, StoreFailed
-
-# The first 16 bytes of every SQLite 3 database file (https://www.sqlite.org/fileformat.html).
-SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-def _check_file(path: Path) -> None:
-    if path.is_dir():
-        raise ArchiveError(f"{path} is a folder, not an archive file")
-    try:
-        with path.open("rb") as f:
-            head = f.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise ArchiveError(f"{path} cannot be read: {exc.strerror or exc}") from exc
-    # An empty file is what sqlite3.connect() leaves behind before the first write: SQLite
-    # itself treats it as an empty database.
-    if head and head != SQLITE_HEADER:
-        raise ArchiveError(f"{path} is not a SQLite database")
 
 
 def existing_archive(path: str | Path | None) -> Path:
-    """The archive a read command may open: it exists and looks like SQLite."""
+    """The archive a read command may open: it exists and holds an archive."""
     if not path:
         raise ArchiveMissing("no archive given: pass --db PATH (ARCHIVE_DB is empty)")
     p = Path(path)
     if not p.exists():
         raise ArchiveMissing(f"{p} does not exist (check --db / DB=, or crawl first: make crawl SITE=…)")
-    _check_file(p)
+    check_archive(p)
     return p
 
 
@@ -60,7 +45,7 @@ def archive_for_writing(path: str | Path, *, quiet: bool = False) -> Path:
     seen at once rather than discovered later as an empty archive."""
     p = Path(path)
     if p.exists():
-        _check_file(p)
+        check_file(p, readonly=False)
         return p
     missing = [d for d in (p.parent, *p.parent.parents) if not d.exists()]
     if missing:

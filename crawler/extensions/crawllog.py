@@ -61,7 +61,7 @@ class CrawlLog:
         # `site`: the name records are filed under (the spider's, or the host for `news`)
         self.site = getattr(spider, "site", None) or spider.name
         try:
-            self.crawl_id = Runs(archive).start(self.site, args)
+            self.crawl_id = Runs(archive).start(self.site, args, hold=True)
         except Held as held:
             self.connection.held = held
             self.crawler.stats.set_value(DETAIL_STAT, str(held))

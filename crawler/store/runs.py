@@ -10,9 +10,9 @@ Every write is one short transaction, retried like the store's writes while the 
 locked (``Archive.retrying``). ``record_finish`` can also write on a fresh connection of its
 own, so a run whose shared connection failed is still recorded (``finish_on_fresh``).
 
-One crawl of a paper at a time on an archive: ``Runs.start`` takes the paper's ``crawl_locks``
-row in the transaction that opens the run's row, or raises ``Held`` naming the live crawl that
-has it (no row is written: a crawl that never ran is not a run). A row whose holder is dead (its
+One crawl of a paper at a time on an archive: a crawl's ``Runs.start(hold=True)`` takes the
+paper's ``crawl_locks`` row in the transaction that opens the run's row, or raises ``Held``
+naming the live crawl that has it (no row is written: a crawl that never ran is not a run). A row whose holder is dead (its
 pid is gone, or now belongs to a process started at another time: a reused pid) is taken over.
 A holder on another host cannot be checked from here and is taken as alive; ``Held`` says how
 to free its row by hand. ``Runs.release`` deletes the row when the run ends.
@@ -139,12 +139,15 @@ class Runs:
 
     # -- a run's row ----------------------------------------------------------------
 
-    def start(self, site: str, args: Mapping[str, Any] | None = None) -> int:
-        """A new row (``finished`` empty until the run ends, so a killed run leaves a trace), and
-        the paper's lock in the same transaction; ``Held`` (nothing written) when a live crawl
-        has it. Pair with ``release``."""
-        pid, host, pid_started = _this_process()
+    def start(self, site: str, args: Mapping[str, Any] | None = None, *, hold: bool = False) -> int:
+        """A new row (``finished`` empty until the run ends, so a killed run leaves a trace).
+        ``hold``: and the paper's lock in the same transaction (a crawl), or ``Held`` (nothing
+        written) when a live crawl has it; pair it with ``release``."""
         args_json = json.dumps(dict(args or {}), ensure_ascii=False, default=str)
+        if not hold:
+            cur = self._write("INSERT INTO crawls (site, started, args) VALUES (?, ?, ?)", [site, now_iso(), args_json])
+            return int(cur.lastrowid)
+        pid, host, pid_started = _this_process()
         for attempt in self.archive.retrying():
             with attempt:
                 # IMMEDIATE: two crawls starting at once are serialised here, not both let through.
