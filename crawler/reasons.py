@@ -92,3 +92,5 @@ BUDGET_EXHAUSTED = "budget-exhausted"
 # The site could not be reached at all (DNS, connection refused, TLS), or every request failed.
 SITE_UNREACHABLE = "site-unreachable"
 ALL_REQUESTS_FAILED = "all-requests-failed"
+# Another crawl of the same paper holds this archive (``crawl_locks``); nothing was fetched.
+ALREADY_RUNNING = "already-running"

@@ -20,7 +20,8 @@
 # SIGTERM (systemctl stop, shutdown) reaches the crawler itself, which stops gracefully and
 # keeps its JOBDIR for the next run.
 # Exit status: crawl-all's (README, "Exit status": 0 every site finished; 3 a site unreachable,
-# 4 every request failed, 5 records lost, 6 cut short, 7 interrupted, 1 crashed; 2 bad options
+# 4 every request failed, 5 records lost, 6 cut short, 7 interrupted, 8 a paper already being
+# crawled into the archive by another process, 1 crashed; 2 bad options
 # or archive), so systemd marks the unit failed and cron mails; or 0 when skipped.
 set -euo pipefail
 

@@ -17,7 +17,7 @@ from tabulate import tabulate
 
 from crawler.commands import outcome
 from crawler.commands.paths import archive_for_writing, existing_archive
-from crawler.store.errors import ArchiveError
+from crawler.store.errors import ArchiveError, StoreFailed
 
 
 class UsageError(Exception):
@@ -94,6 +94,9 @@ def errors_as_lines(f: Callable) -> Callable:
             name = click.get_current_context().info_name
             click.echo(f"{name}: {exc}", err=True)
             sys.exit(outcome.USAGE)
+        except StoreFailed as exc:  # the disk has no room (a new archive, before a crawl)
+            click.echo(str(exc), err=True)
+            sys.exit(outcome.STORE_FAILED)
         except ArchiveError as exc:
             click.echo(str(exc), err=True)
             sys.exit(outcome.USAGE)

@@ -34,7 +34,8 @@ At the end a per-site table (from the ``crawls`` rows this run wrote) is printed
 then one line per site that did not finish cleanly, saying why; the crawl log goes to stderr.
 Exit status: that of the worst site (``crawler.commands.outcome``, README "Exit status"): 0
 when every site finished, 5 when any lost records, 1 when any crashed, 3 when any could not
-be reached, 4 when any answered only with errors, 7 interrupted, 6 cut short by a limit; 2 for
+be reached, 4 when any answered only with errors, 7 interrupted, 8 when another process was
+crawling one of the papers into this archive, 6 cut short by a limit; 2 for
 a usage error or an archive that is not SQLite (nothing is crawled then).
 """
 
@@ -67,7 +68,7 @@ from crawler.commands.common import (  # noqa: F401 - build_settings, load_spide
     table,
 )
 from crawler.commands.logs import quiet_logging
-from crawler.commands.paths import archive_for_writing, verify_archive
+from crawler.commands.paths import archive_for_crawling
 from crawler.extensions.crawllog import CrawlLog
 from crawler.extensions.reachability import DETAIL_STAT, EXCEPTION_STAT, cause_of
 from crawler.extensions.summary import logged_errors
@@ -396,8 +397,7 @@ def command(ctx: click.Context, sites, provinces, since, jobdir, base_url, spide
     if not chosen:
         raise UsageError("no spiders")
     if settings.get("ARCHIVE_DB"):
-        archive_for_writing(settings.get("ARCHIVE_DB"))
-        verify_archive(settings.get("ARCHIVE_DB"))
+        archive_for_crawling(settings.get("ARCHIVE_DB"))
     if jobdir is not None:
         jobdir.mkdir(parents=True, exist_ok=True)
     results = crawl_all(chosen, settings, base_urls=base_urls, since=since, spider_args=spider_args, jobdir=jobdir)

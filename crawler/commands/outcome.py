@@ -19,6 +19,7 @@ ALL_FAILED = 4  # responses came back, but every page was an HTTP error
 STORE_FAILED = 5  # records could not be written: the archive misses pages of this run
 CUT_SHORT = 6  # a budget or a CLOSESPIDER_* limit ended the run before the site was walked
 INTERRUPTED = 7  # Ctrl-C / SIGTERM; resumable with JOBDIR
+HELD = 8  # another crawl of the same paper is running on this archive: nothing was crawled
 
 # Finish reasons with their exit status; closespider_* are matched by prefix.
 EXIT_CODES = {
@@ -28,11 +29,12 @@ EXIT_CODES = {
     reasons.STORE_FAILED: STORE_FAILED,
     reasons.BUDGET_EXHAUSTED: CUT_SHORT,
     "shutdown": INTERRUPTED,
+    reasons.ALREADY_RUNNING: HELD,
 }
 CUT_PREFIX = "closespider_"
 
 # For crawl-all: the status of the whole run is that of its worst site, worst first.
-SEVERITY = (STORE_FAILED, FAILED, UNREACHABLE, ALL_FAILED, INTERRUPTED, CUT_SHORT, OK)
+SEVERITY = (STORE_FAILED, FAILED, UNREACHABLE, ALL_FAILED, INTERRUPTED, HELD, CUT_SHORT, OK)
 
 WORDS = {
     OK: "finished",
@@ -42,6 +44,7 @@ WORDS = {
     STORE_FAILED: "records lost: the archive could not store them",
     CUT_SHORT: "cut short by a limit",
     INTERRUPTED: "interrupted",
+    HELD: "already being crawled into this archive",
 }
 
 

@@ -3,51 +3,39 @@
 Every command resolves its ``--db`` (or ``ARCHIVE_DB``) through one of two functions:
 
 - ``existing_archive(path)`` for commands that read (``health``, ``export``, ``reextract``,
-  ``sites``, ``make serve``): the file must exist and be a SQLite database. Nothing is created.
+  ``sites``, ``stories``): the file must exist and hold an archive (not be empty, not be some
+  other SQLite database: ``crawler.store.archive.check_archive``). Nothing is created or changed.
 - ``archive_for_writing(path)`` for the two commands that may start an archive (a crawl and
   ``import``): an existing file must be a SQLite database; a missing one is created, and the
-  command says so (``creating new archive at … (and its folder …)``).
+  command says so (``creating new archive at … (and its folder …)``). A crawl goes through
+  ``archive_for_crawling``, which also opens it once through the store before anything starts.
 
-Both raise ``ArchiveError``/``ArchiveMissing`` (``crawler.store.errors``) whose text is the one
-line the command prints before exiting with status 2. The store (``crawler.store.archive``)
+They raise ``ArchiveError``/``ArchiveMissing`` (``crawler.store.errors``) whose text is the one
+line the command prints before exiting with status 2, or ``StoreFailed`` (status 5) when the
+disk has no room for a new archive. The store (``crawler.store.archive``)
 checks more (``PRAGMA integrity_check``) when it opens the file; this module is the cheap check
 that runs before anything is started or written.
 """
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import sys
 from pathlib import Path
 
-from crawler.store.errors import ArchiveError, ArchiveMissing
-
-# The first 16 bytes of every SQLite 3 database file (https://www.sqlite.org/fileformat.html).
-SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-def _check_file(path: Path) -> None:
-    if path.is_dir():
-        raise ArchiveError(f"{path} is a folder, not an archive file")
-    try:
-        with path.open("rb") as f:
-            head = f.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise ArchiveError(f"{path} cannot be read: {exc.strerror or exc}") from exc
-    # An empty file is what sqlite3.connect() leaves behind before the first write: SQLite
-    # itself treats it as an empty database.
-    if head and head != SQLITE_HEADER:
-        raise ArchiveError(f"{path} is not a SQLite database")
+from crawler.store.archive import check_archive, check_file
+from crawler.store.errors import ArchiveError, ArchiveMissing, StoreFailed
 
 
 def existing_archive(path: str | Path | None) -> Path:
-    """The archive a read command may open: it exists and looks like SQLite."""
+    """The archive a read command may open: it exists and holds an archive."""
     if not path:
         raise ArchiveMissing("no archive given: pass --db PATH (ARCHIVE_DB is empty)")
     p = Path(path)
     if not p.exists():
         raise ArchiveMissing(f"{p} does not exist (check --db / DB=, or crawl first: make crawl SITE=…)")
-    _check_file(p)
+    check_archive(p)
     return p
 
 
@@ -57,7 +45,7 @@ def archive_for_writing(path: str | Path, *, quiet: bool = False) -> Path:
     seen at once rather than discovered later as an empty archive."""
     p = Path(path)
     if p.exists():
-        _check_file(p)
+        check_file(p, readonly=False)
         return p
     missing = [d for d in (p.parent, *p.parent.parents) if not d.exists()]
     if missing:
@@ -73,19 +61,54 @@ def archive_for_writing(path: str | Path, *, quiet: bool = False) -> Path:
     return p
 
 
-def verify_archive(path: str | Path) -> None:
-    """Open an existing archive through the store once, before a crawl starts, so that what the
-    header check cannot see (a damaged file, a failed integrity check: the store's own checks)
-    is one line now rather than a traceback from inside the crawl."""
+def archive_for_crawling(path: str | Path) -> Path:
+    """``archive_for_writing``, then the archive opened through the store once, before a crawl
+    starts (a new one is created and migrated here), so that what the header check cannot see
+    is one line now rather than a traceback from inside the crawl: a damaged file or a failed
+    integrity check (``ArchiveError``, status 2), or a disk with no room for it (``StoreFailed``,
+    status 5). A new archive that could not be made whole is removed again, with the folders
+    made for it."""
     from crawler.store.archive import Archive
 
     p = Path(path)
-    if not p.exists():
-        return
+    made = [q for q in (p, *p.parents) if not q.exists()]
+    archive_for_writing(p)
     try:
         with Archive(p):
             pass
     except ArchiveError:
+        _remove(made, p)
         raise
-    except sqlite3.DatabaseError as exc:
-        raise ArchiveError(f"{p}: {exc}") from exc
+    except (sqlite3.DatabaseError, OSError) as exc:
+        _remove(made, p)
+        if _no_room(exc):
+            raise StoreFailed(f"cannot write the archive {p}: {_why(exc)}; nothing was crawled (free some space, "
+                              "or give an archive on another disk)", stored=None, pending=[]) from exc
+        raise ArchiveError(f"{p}: {_why(exc)}") from exc
+
+
+def _why(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)) or type(exc).__name__
+
+
+def _no_room(exc: BaseException) -> bool:
+    """Disk full, over quota, or an I/O error: the archive's place cannot take it, whatever
+    the command line says (a damaged or foreign file is a usage error instead)."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO)
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name == "SQLITE_FULL" or name.startswith("SQLITE_IOERR") or "disk is full" in str(exc)
+
+
+def _remove(made: list[Path], path: Path) -> None:
+    """Undo the creation of a new archive: its file (and SQLite's files beside it), then the
+    folders made for it, innermost first, each only if empty."""
+    if path not in made:
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    for folder in made[1:]:
+        try:
+            folder.rmdir()
+        except OSError:
+            break

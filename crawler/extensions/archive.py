@@ -53,6 +53,9 @@ class ArchiveConnection:
         # records it could not write at all.
         self.failure: str | None = None
         self.lost_records = 0
+        # Set by the crawl log: another crawl of the paper holds this archive (``Held``); the
+        # crawl closes at once, and no component does its closing work.
+        self.held: Exception | None = None
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     @classmethod

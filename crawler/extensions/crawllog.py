@@ -4,6 +4,11 @@ The rows are written through the run record (``crawler.store.runs``). The run's 
 whatever else failed: when the crawl's connection cannot write it (a lock held past the
 spider's close, a connection the store broke), it is written again when the engine has stopped,
 on a fresh connection that waits up to ``ARCHIVE_DB_TIMEOUT`` × ``ARCHIVE_DB_LOCK_ATTEMPTS``.
+
+One crawl of a paper at a time on an archive (``crawler.store.runs``): a crawl whose paper is
+held by another live crawl closes at once with finish reason ``already-running`` (exit status
+8), fetching nothing and writing no row; the sentence naming the holder is its
+``archive/finish_detail``, which ``scrapy crawl`` and ``crawl-all`` print as their last line.
 """
 
 from __future__ import annotations
@@ -13,11 +18,14 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 
+from crawler import reasons
 from crawler.extensions.archive import ArchiveConnection
+from crawler.extensions.reachability import DETAIL_STAT
 from crawler.extensions.summary import logged_errors
-from crawler.store.archive import is_store_error, one_line
-from crawler.store.runs import Runs, finish_on_fresh
+from crawler.store.archive import Archive, is_store_error, one_line
+from crawler.store.runs import Held, Runs, finish_on_fresh
 from crawler.store.sitesync import sync_sites
 
 logger = logging.getLogger(__name__)
@@ -35,6 +43,8 @@ class CrawlLog:
         self.crawler = crawler
         self.connection = connection
         self.crawl_id: int | None = None
+        self.site: str | None = None
+        self._unreleased = False  # the paper's lock, when the run's end could not free it
         self._unwritten_end: dict[str, Any] | None = None  # the run's end, when it could not be written
 
     @classmethod
@@ -48,10 +58,17 @@ class CrawlLog:
     def spider_opened(self, spider: Spider) -> None:
         args = {k: getattr(spider, k) for k in _ARGS if getattr(spider, k, None) is not None}
         archive = self.connection.archive
-        sync_sites(archive, [type(spider)])  # so its articles get their province at once
         # `site`: the name records are filed under (the spider's, or the host for `news`)
-        self.crawl_id = Runs(archive).start(getattr(spider, "site", None) or spider.name, args)
+        self.site = getattr(spider, "site", None) or spider.name
+        try:
+            self.crawl_id = Runs(archive).start(self.site, args, hold=True)
+        except Held as held:
+            self.connection.held = held
+            self.crawler.stats.set_value(DETAIL_STAT, str(held))
+            logger.warning("%s: %s", self.site, held, extra={"spider": spider})
+            raise CloseSpider(reasons.ALREADY_RUNNING) from held
         self.crawler.crawl_id = self.crawl_id  # type: ignore[attr-defined]
+        sync_sites(archive, [type(spider)])  # so its articles get their province at once
 
     def figures(self) -> dict[str, int]:
         stats = self.crawler.stats.get_stats()
@@ -81,13 +98,36 @@ class CrawlLog:
             self._unwritten_end = {"finish_reason": reason}
             logger.warning("Cannot record how the run ended yet (%s); trying again at the end",
                            one_line(str(exc) or type(exc).__name__))
+        self._release(Runs(self.connection.archive))
         # The summary (crawler/extensions/summary.py) says this and more at INFO.
         spider.logger.debug(
             "Crawl %s finished (%s): %d requests, %d new articles, %d duplicates, %d rejects",
             self.crawl_id, reason, figures["requests"], figures["new_articles"], figures["duplicates"], figures["rejects"],
         )
 
+    def _release(self, runs: Runs) -> None:
+        assert self.site is not None and self.crawl_id is not None
+        try:
+            runs.release(self.site, self.crawl_id)
+            self._unreleased = False
+        except Exception as exc:
+            if not is_store_error(exc):
+                raise
+            # Harmless if it stays: once this process has exited, the next crawl takes it over.
+            self._unreleased = True
+
     def engine_stopped(self) -> None:
+        self._write_end()
+        if self._unreleased:
+            try:
+                with Archive(self.connection.path, timeout=self.connection.timeout) as archive:
+                    self._release(Runs(archive))
+            except Exception as exc:
+                if not is_store_error(exc):
+                    raise
+                self._unreleased = True
+
+    def _write_end(self) -> None:
         if self._unwritten_end is None or self.crawl_id is None:
             return
         end, self._unwritten_end = self._unwritten_end, None

@@ -63,8 +63,8 @@ class StoriesExtension:
         self.place(spider)
 
     def place(self, spider: Spider) -> None:
-        if self.failed or self.connection.failure is not None:
-            return  # the store gave up, or placing already failed once in this crawl
+        if self.failed or self.connection.failure is not None or self.connection.held is not None:
+            return  # the store gave up, placing already failed once, or the crawl never ran
         site = getattr(spider, "site", None) or spider.name
         started = time.monotonic()
         stats = self.crawler.stats

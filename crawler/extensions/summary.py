@@ -24,6 +24,7 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
+from crawler import reasons
 from crawler.extensions.reachability import DETAIL_STAT
 
 logger = logging.getLogger(__name__)
@@ -176,6 +177,8 @@ class CrawlSummary:
         started = stats.get("start_time")
         seconds = (datetime.now(started.tzinfo) - started).total_seconds() if isinstance(started, datetime) else None
         site = getattr(spider, "site", None) or spider.name
+        if reason == reasons.ALREADY_RUNNING:  # nothing ran: the crawl log said who holds the paper
+            return
         totals = archive_totals(self.crawler, site)
         self.lines = summary_lines(site, reason, stats, seconds=seconds, totals=totals)
         logger.info("%s", "\n".join(self.lines), extra={"spider": spider})

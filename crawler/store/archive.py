@@ -189,9 +189,42 @@ def check_file(path: Path, *, readonly: bool) -> None:
             head = fh.read(len(SQLITE_HEADER))
     except OSError as exc:
         raise ArchiveError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
-    # An empty file is an empty SQLite database (sqlite3 makes one of it): fine for writing.
-    if head != SQLITE_HEADER and (head or readonly):
+    # An empty file is an empty SQLite database (sqlite3 makes one of it): fine for writing,
+    # but there is nothing in it to read.
+    if not head and readonly:
+        raise ArchiveError(f"{path} is an empty file (0 bytes), not an archive; {ARCHIVE_HINT}")
+    if head != SQLITE_HEADER and head:
         raise ArchiveError(f"{path} is not a SQLite database")
+
+
+# What a read command accepts, said when it is given something else.
+ARCHIVE_HINT = "give an archive a crawl or `python -m crawler import` wrote"
+
+
+def _is_archive(db: sqlite_utils.Database) -> bool:
+    """Holds the archive's schema, at any version (not just some other SQLite database)."""
+    return bool(migrations.applied(db)) or db["articles"].exists()
+
+
+def check_archive(path: Path) -> None:
+    """For a command that reads an existing archive, before it opens it: the file is there, is
+    SQLite, is not empty, and holds an archive (any schema version: a writing open upgrades
+    it). Reads the file's schema on a read-only connection; never creates or changes anything."""
+    check_file(path, readonly=True)
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return  # cannot be opened read-only here: the command's own open says why
+    try:
+        ours = _is_archive(sqlite_utils.Database(conn))
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            raise ArchiveError(f"{path} is not a SQLite database") from exc
+        return  # a damaged file: the store's integrity check names it when the command opens it
+    finally:
+        conn.close()
+    if not ours:
+        raise ArchiveError(f"{path} is a SQLite database but not an archive; {ARCHIVE_HINT}")
 
 
 class Archive:
@@ -276,8 +309,8 @@ class Archive:
         pending = migrations.pending(self.db)
         if not pending:
             return
-        if not migrations.applied(self.db) and not self.db["articles"].exists():
-            raise ArchiveError(f"{self.path} is a SQLite database but not an archive")
+        if not _is_archive(self.db):
+            raise ArchiveError(f"{self.path} is a SQLite database but not an archive; {ARCHIVE_HINT}")
         raise ArchiveError(f"{self.path} has an older schema ({len(pending)} upgrades pending); "
                            f"a writing command (a crawl, an import) upgrades it")
 

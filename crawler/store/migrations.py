@@ -357,3 +357,27 @@ def m009_dead_sources(db: sqlite_utils.Database) -> None:
             first_failed TEXT NOT NULL, checked TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 1,
             PRIMARY KEY (site, url)) WITHOUT ROWID"""
     )
+
+
+# -- one crawl of each paper at a time (crawler/store/runs.py) -------------------------------------
+
+
+@migrations()
+def m011_crawl_locks(db: sqlite_utils.Database) -> None:
+    """``crawl_locks``: the one crawl of each paper running on this archive (``crawler.store.runs``).
+
+    A row names its holder (``pid``, ``host``, ``pid_started``: the process's start time, so a
+    reused pid is not taken for the holder) and the run (``crawl``, ``started``). A crawl that
+    ends deletes its row; a killed one leaves it, and the next crawl, finding its holder dead,
+    takes it over.
+    """
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS crawl_locks (
+            site TEXT PRIMARY KEY,
+            pid INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            pid_started TEXT,
+            crawl INTEGER,
+            started TEXT NOT NULL
+        )"""
+    )

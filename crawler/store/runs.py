@@ -1,4 +1,4 @@
-"""The run record: the ``crawls`` table and the ``listing_walks`` it vouches for.
+"""The run record: the ``crawls`` table, the ``listing_walks`` it vouches for, and ``crawl_locks``.
 
 One owner for every write to the run record, as sqlite-utils' ``Database`` is the one door to
 its tables: a crawl's start, how far each listing (or sitemap index) was walked while it ran,
@@ -9,23 +9,119 @@ hold no SQL.
 Every write is one short transaction, retried like the store's writes while the database is
 locked (``Archive.retrying``). ``record_finish`` can also write on a fresh connection of its
 own, so a run whose shared connection failed is still recorded (``finish_on_fresh``).
+
+One crawl of a paper at a time on an archive: a crawl's ``Runs.start(hold=True)`` takes the
+paper's ``crawl_locks`` row in the transaction that opens the run's row, or raises ``Held``
+naming the live crawl that has it (no row is written: a crawl that never ran is not a run). A row whose holder is dead (its
+pid is gone, or now belongs to a process started at another time: a reused pid) is taken over.
+A holder on another host cannot be checked from here and is taken as alive; ``Held`` says how
+to free its row by hand. ``Runs.release`` deletes the row when the run ends.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
+import socket
+import threading
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from crawler.store.archive import Archive, is_store_error, now_iso
+from crawler.text.dates import display
+
+logger = logging.getLogger(__name__)
+
+# Two start times of one process, read at two moments, differ by less than this (Linux derives
+# them from the boot time, which NTP may move by a second); a reused pid's differ by far more.
+SAME_START_SECONDS = 2.0
 
 
 def _json(value: Any) -> str:
     # A stats value may hold text from a page (a lone surrogate would fail the write).
     text = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+# -- one crawl of a paper at a time ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The crawl that holds a paper on an archive (a ``crawl_locks`` row)."""
+
+    site: str
+    pid: int
+    host: str
+    pid_started: str | None
+    crawl: int | None
+    started: str
+
+    def __str__(self) -> str:
+        run = f", crawl {self.crawl}" if self.crawl is not None else ""
+        return f"pid {self.pid} on {self.host} since {display(self.started)}{run}"
+
+    def alive(self) -> bool:
+        """Is the holder still running? On another host: cannot tell, so yes."""
+        if self.host != socket.gethostname():
+            return True
+        try:
+            proc = psutil.Process(self.pid)
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                return False
+            started = proc.create_time()
+        except psutil.NoSuchProcess:
+            return False
+        except psutil.AccessDenied:
+            return True  # a process of another user: running, and not ours to judge
+        if self.pid_started is None:
+            return True
+        try:
+            recorded = datetime.fromisoformat(self.pid_started).timestamp()
+        except ValueError:
+            return True
+        return abs(started - recorded) < SAME_START_SECONDS
+
+    def blocks(self, pid: int, host: str) -> bool:
+        """Does this row keep the crawl of process ``pid`` on ``host`` from starting? A row of
+        that very process blocks only while a run of it holds the lock (another crawler of the
+        same paper in one process); one it failed to delete does not."""
+        if self.pid == pid and self.host == host:
+            return _holding(self.site, self.crawl)
+        return self.alive()
+
+
+class Held(Exception):
+    """Another crawl of the paper is running on this archive; ``str()`` is the one line to show."""
+
+    def __init__(self, holder: Holder):
+        self.holder = holder
+        freeing = "" if holder.host == socket.gethostname() else (
+            f"; if no crawl runs there, free it: DELETE FROM crawl_locks WHERE site = '{holder.site}'")
+        super().__init__(f"already being crawled into this archive by {holder}; nothing fetched{freeing}")
+
+
+# The (site, crawl) locks this process holds, so that a row left by a run of this process that
+# could not delete it (its connection failed) is known for stale, though its pid is alive.
+_held_here: set[tuple[str, int | None]] = set()
+_held_lock = threading.Lock()
+
+
+def _holding(site: str, crawl: int | None) -> bool:
+    with _held_lock:
+        return (site, crawl) in _held_here
+
+
+def _this_process() -> tuple[int, str, str]:
+    started = datetime.fromtimestamp(psutil.Process().create_time(), UTC).isoformat(timespec="milliseconds")
+    return os.getpid(), socket.gethostname(), started
 
 
 class Runs:
@@ -43,11 +139,53 @@ class Runs:
 
     # -- a run's row ----------------------------------------------------------------
 
-    def start(self, site: str, args: Mapping[str, Any] | None = None) -> int:
-        """A new row (``finished`` empty until the run ends, so a killed run leaves a trace)."""
-        cur = self._write("INSERT INTO crawls (site, started, args) VALUES (?, ?, ?)",
-                          [site, now_iso(), json.dumps(dict(args or {}), ensure_ascii=False, default=str)])
-        return int(cur.lastrowid)
+    def start(self, site: str, args: Mapping[str, Any] | None = None, *, hold: bool = False) -> int:
+        """A new row (``finished`` empty until the run ends, so a killed run leaves a trace).
+        ``hold``: and the paper's lock in the same transaction (a crawl), or ``Held`` (nothing
+        written) when a live crawl has it; pair it with ``release``."""
+        args_json = json.dumps(dict(args or {}), ensure_ascii=False, default=str)
+        if not hold:
+            cur = self._write("INSERT INTO crawls (site, started, args) VALUES (?, ?, ?)", [site, now_iso(), args_json])
+            return int(cur.lastrowid)
+        pid, host, pid_started = _this_process()
+        for attempt in self.archive.retrying():
+            with attempt:
+                # IMMEDIATE: two crawls starting at once are serialised here, not both let through.
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    row = self.db.execute("SELECT site, pid, host, pid_started, crawl, started FROM crawl_locks "
+                                          "WHERE site = ?", [site]).fetchone()
+                    stale = Holder(*row) if row else None
+                    if stale is not None and stale.blocks(pid, host):
+                        raise Held(stale)
+                    started = now_iso()
+                    crawl_id = int(self.db.execute("INSERT INTO crawls (site, started, args) VALUES (?, ?, ?)",
+                                                   [site, started, args_json]).lastrowid)
+                    self.db.execute("INSERT OR REPLACE INTO crawl_locks (site, pid, host, pid_started, crawl, started) "
+                                    "VALUES (?, ?, ?, ?, ?, ?)", [site, pid, host, pid_started, crawl_id, started])
+                    self.db.execute("COMMIT")
+                except BaseException:
+                    if self.db.conn.in_transaction:
+                        self.db.execute("ROLLBACK")
+                    raise
+        with _held_lock:
+            _held_here.add((site, crawl_id))
+        if stale is not None:
+            logger.warning("%s: took over the crawl lock of %s, which is no longer running", site, stale)
+        return crawl_id
+
+    def release(self, site: str, crawl_id: int) -> None:
+        """Free the paper's lock this run holds (a row another crawl took over is left alone)."""
+        with _held_lock:
+            _held_here.discard((site, crawl_id))
+        self._write("DELETE FROM crawl_locks WHERE site = ? AND crawl = ? AND pid = ? AND host = ?",
+                    [site, crawl_id, os.getpid(), socket.gethostname()])
+
+    def holder(self, site: str) -> Holder | None:
+        """Who holds ``site`` on this archive, if anyone (alive or not)."""
+        row = self.db.execute("SELECT site, pid, host, pid_started, crawl, started FROM crawl_locks WHERE site = ?",
+                              [site]).fetchone()
+        return Holder(*row) if row else None
 
     def finish(self, crawl_id: int, *, finish_reason: str, figures: Mapping[str, int], stats: Mapping) -> None:
         """How the run ended: ``finished``, ``finish_reason``, its figures (``requests``,

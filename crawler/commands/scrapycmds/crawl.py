@@ -5,7 +5,8 @@ be a SQLite file or a new file in an existing folder (``creating new archive at 
 problem is one line and exit status 2, as is a bad ``-a`` argument (an unknown name, a value
 it does not accept) or ``-s ARCHIVE_*`` value. After the crawl the exit status follows its finish reason
 (``crawler.commands.outcome``: 0 finished, 3 site unreachable, 4 every request failed, 5 records
-lost, 6 cut short by a budget or ``CLOSESPIDER_*``, 7 interrupted, 1 anything else), and when
+lost, 6 cut short by a budget or ``CLOSESPIDER_*``, 7 interrupted, 8 the paper is being crawled
+into this archive by another process, 1 anything else), and when
 it is not 0 the last line on stderr says why in plain words.
 """
 
@@ -22,9 +23,9 @@ from scrapy.spiderloader import get_spider_loader
 
 from crawler.commands import outcome
 from crawler.commands.logs import quiet_logging
-from crawler.commands.paths import archive_for_writing, verify_archive
+from crawler.commands.paths import archive_for_crawling
 from crawler.spiders.base import NewsSpider
-from crawler.store.errors import ArchiveError
+from crawler.store.errors import ArchiveError, StoreFailed
 
 
 def unknown_spider(name: str, known: list[str]) -> str:
@@ -86,8 +87,10 @@ class Command(ScrapyCrawl):
         db = self.settings.get("ARCHIVE_DB")
         if db:
             try:
-                archive_for_writing(db)
-                verify_archive(db)
+                archive_for_crawling(db)
+            except StoreFailed as exc:  # no room on the disk for a new archive
+                print(f"scrapy crawl: {exc}", file=sys.stderr)
+                sys.exit(outcome.STORE_FAILED)
             except ArchiveError as exc:
                 print(f"scrapy crawl: {exc}", file=sys.stderr)
                 sys.exit(outcome.USAGE)
