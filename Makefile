@@ -7,14 +7,17 @@ BIN    := $(VENV)/bin
 SITE   ?= baocamau
 ARGS   ?=
 
-.PHONY: help venv crawl test test-fast demo bench clean serve
+.PHONY: help venv crawl test test-fast lint demo bench clean serve
 
 help:
 	@echo "make crawl SITE=baocamau [ARGS='-a since=2025-07-01']   crawl a newspaper into archive.db"
-	@echo "make test                                               run all tests"
+	@echo "make test                                               lint, then run all tests"
+	@echo "make test-fast                                          lint, then the tests without end-to-end crawls"
+	@echo "make lint                                               ruff over the code (part of make test)"
 	@echo "make demo                                               crawl the bundled sample site, then browse it"
 	@echo "make bench                                              print extraction and crawl figures"
 	@echo "make serve [DB=archive.db HOST=127.0.0.1 PORT=8001]     browse and search the archive in Datasette"
+	@echo "make clean                                              remove the virtualenv, demo/ and test artifacts"
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,10 +33,14 @@ venv: $(BIN)/.installed
 crawl: venv
 	$(BIN)/scrapy crawl $(SITE) $(if $(filter-out file default undefined,$(origin DB)),-s ARCHIVE_DB=$(DB)) $(ARGS)
 
-test: venv
+# Lint is part of the test command: CI runs `make test` and nothing else.
+lint: venv
+	$(BIN)/ruff check crawler spiders pipelines tests bench samplesite
+
+test: venv lint
 	$(BIN)/python -m pytest -q
 
-test-fast: venv
+test-fast: venv lint
 	$(BIN)/python -m pytest -q -m 'not e2e'
 
 demo: venv

@@ -67,12 +67,12 @@ def crawl_env() -> dict[str, str]:
 
 
 def run_crawl(site: SampleSite, db: Path, log: Path, *, concurrency: int, timeout: float,
-              spider: str = "baocamau") -> Run:
+              spider: str = "baocamau", extra: tuple[str, ...] = ()) -> Run:
     cmd = [
         sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={site.base_url}",
         "-s", f"ARCHIVE_DB={db}", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
         "-s", f"CONCURRENT_REQUESTS={concurrency}", "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
-        "-s", "ROBOTSTXT_OBEY=1", "-s", "LOG_LEVEL=WARNING",
+        "-s", "ROBOTSTXT_OBEY=1", "-s", "LOG_LEVEL=WARNING", *extra,
     ]
     before = len(site.requests)
     with log.open("w", encoding="utf-8") as out:
@@ -122,7 +122,7 @@ def listing_parse_ms(links: int = 5000, repeat: int = 5) -> tuple[float, float, 
     for _ in range(repeat):
         crawler = get_crawler(BaoCaMauSpider, {"ARCHIVE_DB": ""})
         spider = BaoCaMauSpider.from_crawler(crawler, base_url="http://bao.test")
-        req = spider.listing_request("/kinh-te/", 1, stale=0, depth=1)
+        req = spider.listing_walker.request("/kinh-te/", 1, stale=0, depth=1)
         response = HtmlResponse(req.url, body=body, encoding="utf-8", request=Request(req.url, meta=req.meta))
         started = time.perf_counter()
         out = spider.parse_listing(response)  # every decision made; requests built as Scrapy takes them

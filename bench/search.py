@@ -1,6 +1,6 @@
 """Search benchmark: latency of Vietnamese search on a large synthetic archive, and index size.
 
-    python -m bench.search [--articles 1000000] [--queries 50] [--db PATH]
+    python -m bench.search [--articles 100000,1000000] [--queries 50] [--db PATH]
 
 Builds an archive of synthetic Vietnamese articles (Zipf-distributed common words plus a long
 tail of generated syllables, 5–12 paragraphs, ~450 syllables each) across the project's
@@ -296,18 +296,47 @@ def _cached(path: Path, n: int) -> bool:
         return count >= n and conn.execute("PRAGMA user_version").fetchone()[0] == RECIPE
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.search", description=__doc__.split("\n")[0])
-    parser.add_argument("--articles", type=int, default=1_000_000)
-    parser.add_argument("--queries", type=int, default=50)
-    parser.add_argument("--db", type=Path, help="build or reuse the archive here (default: bench/.cache/)")
-    args = parser.parse_args(argv)
+# The query shapes the search issues measured (#21, #22), timed with the plain query language
+# (every spelling searched, "before") and with the archive's vocabulary ("after") in one run.
+# Misspelt syllables are made from the archive's own (a letter added), as a reader's typo.
+def named_shapes(path: Path) -> list[tuple[str, dict[str, str]]]:
+    conn = sqlite3.connect(path)
+    title = conn.execute("SELECT title FROM articles ORDER BY rowid DESC LIMIT 1 OFFSET 500").fetchone()[0]
+    text = conn.execute("SELECT text FROM articles WHERE rowid = 1").fetchone()[0]
+    conn.close()
+    from crawler.text import fold
 
-    tmp = tempfile.TemporaryDirectory(prefix="bench-search-")
-    path = args.db or CACHE / f"search-{args.articles}.db"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    print(f"search bench: {args.articles:,} synthetic Vietnamese articles, {args.queries} queries", flush=True)
-    if _cached(path, args.articles):
+    words = text.split()
+    headline = " ".join((title.split() + words)[:20])
+    return [
+        ("misspelt beside a common word", {"q": f"{fold(words[3])}q phu {fold(words[5])}h cua"}),
+        ("phrase of common words", {"q": '"phát triển kinh tế"'}),
+        ("common phrase, no diacritics", {"q": '"dai hoi dang"'}),
+        ("pasted headline (20 syllables)", {"q": headline}),
+        ("pasted headline, no diacritics", {"q": fold(headline)}),
+    ]
+
+
+async def time_shapes(ds, db: str, shapes, passes: int = 3) -> dict[str, float]:
+    await ds.invoke_startup()
+    await ds.client.get(f"/{db}/search.json?" + urlencode({"q": "a"}))
+    out = {}
+    for name, q in shapes:
+        best = None
+        for _ in range(passes):
+            params = {"site": "", "province": "", "since": "", "until": "", **q, "_shape": "objects"}
+            t = time.perf_counter()
+            r = await ds.client.get(f"/{db}/search.json?" + urlencode(params))
+            ms = (time.perf_counter() - t) * 1000
+            if r.status_code != 200:
+                raise RuntimeError(f"search {q}: HTTP {r.status_code}: {r.text[:300]}")
+            best = ms if best is None else min(best, ms)
+        out[name] = best
+    return out
+
+
+def prepare(path: Path, n: int, tmp) -> None:
+    if _cached(path, n):
         print(f"archive: cached {path}", flush=True)
         # A cached archive from before a schema change gets it now, as the crawler would give
         # it (m008_search_prefix rebuilds the search index: minutes at a million articles).
@@ -327,10 +356,10 @@ def main(argv: list[str] | None = None) -> int:
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
         t = time.perf_counter()
-        build(path, args.articles)
+        build(path, n)
         print(f"built archive {path} in {time.perf_counter() - t:.0f} s", flush=True)
     with sqlite3.connect(path) as conn:
-        n = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        count = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         papers = conn.execute("SELECT count(DISTINCT site) FROM articles").fetchone()[0]
         first, last = conn.execute("SELECT min(published), max(published) FROM articles").fetchone()
     text_bytes = column_bytes(path, "text") + column_bytes(path, "title")
@@ -339,13 +368,19 @@ def main(argv: list[str] | None = None) -> int:
     if size is None:  # no dbstat in this SQLite: build without the index and compare file sizes
         how = "file size with and without the index"
         bare = Path(tmp.name) / "bare.db"
-        build(bare, n, with_index=False, log=lambda *a, **k: None)
+        build(bare, count, with_index=False, log=lambda *a, **k: None)
         size = path.stat().st_size - bare.stat().st_size
-    print(f"articles: {n:,} across {papers} papers, {first[:10]} to {last[:10]}; "
-          f"title+text {text_bytes / n:,.0f} bytes/article; database {path.stat().st_size / n:,.0f} bytes/article")
-    print(f"search index (articles_fts, {how}): {size / n:,.0f} bytes/article, {size / 2**20:,.1f} MiB total")
+    print(f"articles: {count:,} across {papers} papers, {first[:10]} to {last[:10]}; "
+          f"title+text {text_bytes / count:,.0f} bytes/article; database {path.stat().st_size / count:,.0f} bytes/article")
+    print(f"search index (articles_fts, {how}): {size / count:,.0f} bytes/article, {size / 2**20:,.1f} MiB total")
 
-    queries = make_queries(path, args.queries)
+
+def run_size(path: Path, n: int, count: int, tmp) -> dict[str, list[float]]:
+    import crawler.datasette.search as plugin_search
+
+    print(f"-- {n:,} articles", flush=True)
+    prepare(path, n, tmp)
+    queries = make_queries(path, count)
     ds = datasette_for(path)
     timings = asyncio.run(time_queries(ds, path.stem, queries))
     # Once more: the plugin caches how many articles have each word (for scoring) for an
@@ -353,16 +388,16 @@ def main(argv: list[str] | None = None) -> int:
     again = asyncio.run(time_queries(ds, path.stem, queries))
     for name in (PAGE, TABLE):
         print(f"{name}, second pass (word counts cached): median {statistics.median(again[name]):.1f} ms, "
-              f"p95 {percentile(again[name], 95):.1f} ms")
+              f"p95 {percentile(again[name], 95):.1f} ms, max {max(again[name]):.1f} ms")
     base = statistics.median(timings[BASELINE])
     for name, values in timings.items():
         if name == BASELINE:
             print(f"{name}: median {base:.1f} ms")
             continue
-        verdict = "ok" if statistics.median(values) < 50 and percentile(values, 95) < 200 else "OVER TARGET"
+        verdict = "ok" if percentile(values, 95) < 200 and max(values) < 500 else "OVER TARGET"
         print(f"{name}: median {statistics.median(values):.1f} ms, p95 {percentile(values, 95):.1f} ms, "
               f"max {max(values):.1f} ms over {len(values)} queries; median {statistics.median(values) / base:.1f}x "
-              f"the baseline (target median < 50, p95 < 200: {verdict})")
+              f"the baseline (target p95 < 200, max < 500: {verdict})")
     for name, values in timings.items():
         if name == BASELINE:
             continue
@@ -375,6 +410,62 @@ def main(argv: list[str] | None = None) -> int:
         slowest = sorted(zip(timings[name], queries), key=lambda t: -t[0])[:3]
         print(f"slowest, {name.split(' (')[0]}: " + "; ".join(
             f"{ {k: v for k, v in q.items() if v and k != '_kind'} } {ms:.0f} ms" for ms, q in slowest))
+    shapes = named_shapes(path)
+    # Alternating passes, best of each: the machine's load and the page cache treat both alike.
+    plugin_search.USE_VOCABULARY = False
+    try:
+        plain_ds = datasette_for(path)
+        asyncio.run(plain_ds.invoke_startup())
+    finally:
+        plugin_search.USE_VOCABULARY = True
+    before: dict[str, float] = {}
+    after: dict[str, float] = {}
+    for _ in range(3):
+        for into, instance, vocab in ((before, plain_ds, False), (after, ds, True)):
+            plugin_search.USE_VOCABULARY = vocab  # for connections opened during this pass
+            try:
+                got = asyncio.run(time_shapes(instance, path.stem, shapes, passes=1))
+            finally:
+                plugin_search.USE_VOCABULARY = True
+            for name, ms in got.items():
+                into[name] = min(ms, into.get(name, ms))
+    for name, _ in shapes:
+        print(f"  shape {name}: {before[name]:.1f} ms every spelling (before) -> {after[name]:.1f} ms "
+              f"spellings the archive holds (after), best of 3")
+    return timings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.search", description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", default="100000,1000000",
+                        help="archive sizes, comma-separated (default 100000,1000000)")
+    parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--db", type=Path, help="build or reuse the archive here (one size only)")
+    args = parser.parse_args(argv)
+    try:
+        sizes = [int(x.replace("_", "")) for x in args.articles.split(",") if x.strip()]
+    except ValueError:
+        print(f"--articles: whole numbers separated by commas, not {args.articles!r}", file=sys.stderr)
+        return 2
+    if not sizes or min(sizes) < 1 or (args.db and len(sizes) > 1):
+        print("--articles: one or more sizes above 0 (one only with --db)", file=sys.stderr)
+        return 2
+
+    tmp = tempfile.TemporaryDirectory(prefix="bench-search-")
+    print(f"search bench: {', '.join(f'{n:,}' for n in sizes)} synthetic Vietnamese articles, "
+          f"{args.queries} queries", flush=True)
+    results = {}
+    for n in sizes:
+        path = args.db or CACHE / f"search-{n}.db"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        results[n] = run_size(path, n, args.queries, tmp)
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        for name in (PAGE, TABLE):
+            a, b = results[small][name], results[large][name]
+            print(f"growth {small:,} -> {large:,} ({large / small:.0f}x the articles), {name.split(' (')[0]}: "
+                  f"median {statistics.median(b) / statistics.median(a):.2f}x, "
+                  f"p95 {percentile(b, 95) / percentile(a, 95):.2f}x, max {max(b) / max(a):.2f}x")
     tmp.cleanup()
     return 0
 

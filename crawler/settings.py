@@ -80,6 +80,9 @@ ARCHIVE_EXTRACT_WORKERS = 2
 ARCHIVE_STALE_PAGES = 2
 ARCHIVE_MAX_PAGES = 1000
 ARCHIVE_SECTION_SWEEP_HOURS = 168.0
+# A feed or sitemap that answered 404/410 or was not one is tried again only after this many days
+# (crawler/spiders/deadsources.py).
+ARCHIVE_DEAD_SOURCE_DAYS = 7
 ARCHIVE_REJECT_RETRY_HOURS = 6.0
 ARCHIVE_REJECT_MAX_ATTEMPTS = 5
 # The store's writes (crawler/store/archive.py): a write that finds the database locked waits
@@ -130,3 +133,6 @@ ARCHIVE_PROGRESS_INTERVAL = 2.0
 ARCHIVE_REACHABILITY_ENABLED = True
 # canary: the host:port that proves the machine is online before any site is blamed.
 ARCHIVE_NETWORK_PROBE = "www.google.com:443"
+
+# Every crawler gets the ARCHIVE_* defaults above and has its values checked (crawler/defaults.py).
+ADDONS = {"crawler.defaults.ArchiveDefaults": 0}

@@ -7,6 +7,7 @@ import time
 
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
+from twisted.internet import task
 
 from crawler import reasons
 from crawler.extensions.archive import ArchiveConnection
@@ -43,6 +44,7 @@ class StorePipeline:
         self.unwritten: list[Record] = []  # after a store failure: records not written yet
         self.last_flush = time.monotonic()
         self.archive: Archive | None = None
+        self.timer: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -56,8 +58,19 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         self.archive = self.connection.archive
+        if self.flush_seconds > 0:
+            # a batch waits no longer than flush_seconds even when no item comes after it
+            # (a slow page, a long listing walk)
+            self.timer = task.LoopingCall(self._flush_if_due)
+            self.timer.start(self.flush_seconds, now=False)
+
+    def _flush_if_due(self) -> None:
+        if self.buffer and time.monotonic() - self.last_flush >= self.flush_seconds:
+            self.flush()
 
     def close_spider(self) -> None:
+        if self.timer is not None and self.timer.running:
+            self.timer.stop()
         self.flush()
         if self.failed and self.archive is not None:
             pending, self.unwritten = self.unwritten, []

@@ -214,6 +214,7 @@ SHAPES: dict[str, Shape] = {
         article=lambda a: f"/{a.slug}-{_xaydung_id(a)}.htm",
         section=lambda c: f"/{c.slug}.htm",
         page_form="{stem}/p{page}", page=path_pages("/p"), day=_day_htm,
+        newest="/tin-moi-nhat.htm",  # baoxaydung's newest-first list (issue 20)
         markup=Markup("Báo Xây dựng", "weekday-comma", title_class="detail-title", sapo_class="detail-sapo",
                       body_class="detail-content"),
         feeds=("/rss/home.rss", "/rss/kinh-te.rss"), feed_only=2,
@@ -315,7 +316,7 @@ class FamilySite(SampleSite):
                 if tail and not rest.endswith(tail):
                     continue
                 rest = rest[: len(rest) - len(tail)] if tail else rest
-                names, i = [], 0
+                names = []
                 while rest:
                     name = next((f for f in FACETS if rest.startswith(f)), None)
                     if name is None:

@@ -9,6 +9,7 @@ class BaoDaNangSpider(NumIdSpider):
     domains = ("baodanang.vn", "www.baodanang.vn")
     province = "Đà Nẵng"
     # verified: new /<slug>-<7 digits>.html, old /<cat>[/<n>]/<yyyymm>/<slug>-<7 digits>/
-    article_path = r"^/(?:[a-z0-9-]+-\d{7}\.html|[a-z0-9]+(?:/\d+)?/\d{6}/[a-z0-9-]+-\d{7}/?)$"
+    # (the vendor's older month-folder pages also end in /index.htm)
+    article_path = r"^/(?:[a-z0-9-]+-\d{7}\.html|[a-z0-9]+(?:/\d+)?/\d{6}/[a-z0-9-]+-\d{7}(?:/|/index\.html?)?)$"
     # evidenced: a GitHub config comment 'uses Google News sitemap (no RSS)'
     sitemaps = ("/sitemap-news.xml",)

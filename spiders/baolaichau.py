@@ -8,5 +8,6 @@ class BaoLaiChauSpider(GenericSpider):
     paper = "Báo Lai Châu"
     domains = ("baolaichau.vn",)
     province = "Lai Châu"
-    # config only
-    article_path = r"^/[^/]+/[a-z0-9-]+-\d+/?$"
+    # config only: /<cat>/<slug>-<id>[/]; real URLs (issue 20) also /<cat>/<slug>-<6 digits>.html
+    # (a long id: topic hubs and sections have short ones)
+    article_path = r"^/[^/]+/[a-z0-9-]+-(?:\d+/?|\d{5,}\.html?)$"

@@ -10,5 +10,6 @@ class BaoLamDongSpider(NumIdSpider):
     paper = "Báo Lâm Đồng"
     domains = ("baolamdong.vn",)
     province = "Lâm Đồng"
-    # verified: new /<slug>-<id>.html, old hex7 layout
+    # verified: new /<slug>-<id>.html, old hex7 layout; English articles (issue 20) are on this
+    # host in the same shapes, with English slugs
     article_path = either(r"^/[a-z0-9-]+-\d+\.html$", Hex7Spider.article_path)

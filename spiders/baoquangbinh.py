@@ -9,6 +9,6 @@ class BaoQuangBinhSpider(MonthPathSpider):
     domains = ("baoquangbinh.vn",)
     province = "Quảng Trị"
     former_province = "Quảng Bình"
-    # partial: /chinh-tri/201504/<slug>-2124091/
-    article_path = r"^/[a-z0-9-]+/\d{6}/[a-z0-9-]+-\d+/?$"
+    # partial: /chinh-tri/201504/<slug>-2124091/ (the vendor's older pages also end in /index.htm)
+    article_path = r"^/[a-z0-9-]+/\d{6}/[a-z0-9-]+-\d+(?:/|/index\.html?)?$"
     # its content now appears on baoquangtri.vn; whether this domain still serves it is unknown

@@ -19,10 +19,12 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import HtmlResponse, Response, XmlResponse
 from scrapy.utils.test import get_crawler
+
 from twisted.python.failure import Failure
 
 from crawler import reasons
 from crawler.items import PageItem
+from crawler.settings import ADDONS
 from crawler.spiders.failures import ignored_reason
 from crawler.spiders.listings import page_links
 from crawler.spiders.wanted import BEFORE_SINCE, KNOWN, SCHEDULED, Wanted
@@ -32,7 +34,7 @@ ORIGIN = "http://bao.test"
 
 
 def make(settings: dict | None = None, **kwargs) -> BaoCaMauSpider:
-    crawler = get_crawler(BaoCaMauSpider, {"ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2, **(settings or {})})
+    crawler = get_crawler(BaoCaMauSpider, {"ADDONS": ADDONS, "ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2, **(settings or {})})
     spider = BaoCaMauSpider.from_crawler(crawler, base_url=ORIGIN, **kwargs)
     spider.discovering = True
     spider.progress.site_completed = True  # an archive some completed run has walked: stale pages count
@@ -56,7 +58,7 @@ def listing_html(articles: list[int], *, menu: list[str] = (), body_links: list[
 
 
 def listing(spider, path: str, page: int, body: bytes, *, stale: int = 0, depth: int = 1) -> list:
-    req = spider.listing_request(path, page, stale=stale, depth=depth)
+    req = spider.listing_walker.request(path, page, stale=stale, depth=depth)
     assert req is not None
     return list(spider.parse_listing(HtmlResponse(req.url, body=body, encoding="utf-8", request=req)))
 
@@ -75,7 +77,7 @@ def listings_of(out: list) -> list[tuple[str, int]]:
 
 def test_listing_requests_its_new_articles_and_its_next_page():
     s = make()
-    s.known = {ORIGIN + art(2)}
+    s.wanted.known = {ORIGIN + art(2)}
     out = listing(s, "/thoi-su/", 1, listing_html([1, 2, 3], pages=["/thoi-su/?page=2"]))
     assert articles_of(out) == [art(1), art(3)]
     assert listings_of(out) == [("/thoi-su/", 2)]
@@ -84,7 +86,7 @@ def test_listing_requests_its_new_articles_and_its_next_page():
 
 def test_pagination_stops_after_a_run_of_pages_with_nothing_new():
     s = make()
-    s.known = {ORIGIN + art(i) for i in range(10)}
+    s.wanted.known = {ORIGIN + art(i) for i in range(10)}
     out = listing(s, "/thoi-su/", 3, listing_html([1, 2]))
     assert listings_of(out) == [("/thoi-su/", 4)]  # one stale page: go on
     out = listing(s, "/thoi-su/", 4, listing_html([3, 4]), stale=1)
@@ -118,7 +120,7 @@ def test_since_ends_the_listing_at_older_dates_and_skips_older_articles():
 def test_sections_come_from_start_pages_and_menus_never_from_page_bodies():
     s = make()
     # the home page (a start page): every section-shaped link, menu or body
-    home = s.listing_request("/", 1, stale=0, depth=0)
+    home = s.listing_walker.request("/", 1, stale=0, depth=0)
     out = list(s.parse_listing(HtmlResponse(home.url, encoding="utf-8", request=home, body=listing_html(
         [1], menu=["/thoi-su/"], body_links=["/lich/ngay-28-10-2025/"]))))
     assert sorted(listings_of(out)) == [("/lich/ngay-28-10-2025/", 1), ("/thoi-su/", 1)]
@@ -141,7 +143,7 @@ def test_sections_from_menus_stop_at_the_section_depth():
 def test_a_page_with_nothing_new_opens_no_sections_from_its_menu():
     """A maze of listings that lead to each other runs out as one branch does."""
     s = make()
-    s.known = {ORIGIN + art(1)}
+    s.wanted.known = {ORIGIN + art(1)}
     out = listing(s, "/a/", 1, listing_html([1], menu=["/a/loc-anh/"]), stale=1)
     assert listings_of(out) == []
 
@@ -157,7 +159,7 @@ def test_a_listing_repeating_another_is_recognised():
 
 def test_pages_an_unfinished_run_walked_are_walked_again_whatever_they_bring():
     s = make()
-    s.known = {ORIGIN + art(i) for i in range(20)}
+    s.wanted.known = {ORIGIN + art(i) for i in range(20)}
     s.progress.owed_at_start = {"/thoi-su/": 4}
     stale = 0
     for page in range(1, 5):
@@ -199,7 +201,7 @@ def test_the_overall_budget_ends_discovery_and_the_run():
     out = listing(s, "/a/", 1, listing_html([1, 2], pages=["/a/?page=2"]))  # page 1 and page 2: all of it
     assert listings_of(out) == [("/a/", 2)]
     assert not s.budget.ran_out
-    assert s.listing_request("/b/", 1) is None
+    assert s.listing_walker.request("/b/", 1) is None
     assert s.crawler.stats.get_value("budget/exhausted/requests") == 1
     assert s.budget.ran_out
     assert s.budget.report()["requests"]["branches"] == ["/b/"]
@@ -213,13 +215,13 @@ def test_a_kind_budget_ends_that_kind_only():
     assert s.sitemap_walker.request(ORIGIN + "/sitemap.xml") is not None
     assert s.sitemap_walker.request(ORIGIN + "/sitemap-2.xml") is None
     assert s.crawler.stats.get_value("budget/exhausted/sitemaps") == 1
-    assert s.listing_request("/a/", 1) is not None and not s.budget.ran_out
+    assert s.listing_walker.request("/a/", 1) is not None and not s.budget.ran_out
     s.spider_idle(s)  # no CloseSpider: the run goes on
 
 
 def test_sections_budget_caps_the_sections_opened():
     s = make({"ARCHIVE_BUDGET_SECTIONS": 2})
-    home = s.listing_request("/", 1, stale=0, depth=0)
+    home = s.listing_walker.request("/", 1, stale=0, depth=0)
     out = list(s.parse_listing(HtmlResponse(home.url, encoding="utf-8", request=home,
                                             body=listing_html([1], menu=["/a/", "/b/", "/c/", "/d/"]))))
     assert sorted(p for p, _ in listings_of(out)) == ["/a/", "/b/"]
@@ -235,7 +237,7 @@ def test_backfill_widens_every_budget():
 
 def test_backfill_walks_sections_to_their_end_whatever_they_bring():
     s = make(backfill="1")
-    s.known = {ORIGIN + art(i) for i in range(20)}
+    s.wanted.known = {ORIGIN + art(i) for i in range(20)}
     stale = 0
     for page in range(1, 6):
         out = listing(s, "/thoi-su/", page, listing_html([2 * page, 2 * page + 1]), stale=stale)
@@ -255,7 +257,7 @@ def feed(items: list[tuple[str, str]]) -> XmlResponse:
 
 def test_feed_entries_become_article_requests_unless_old_or_known():
     s = make(since="2025-10-01")
-    s.known = {ORIGIN + art(2)}
+    s.wanted.known = {ORIGIN + art(2)}
     out = s.parse_feed(feed([(art(1), "Fri, 03 Oct 2025 08:00:00 +0700"), (art(2), "Fri, 03 Oct 2025 08:00:00 +0700"),
                              (art(3), "Sat, 20 Sep 2025 08:00:00 +0700"), ("/thoi-su/", "Fri, 03 Oct 2025 08:00:00 +0700")]))
     assert articles_of(out) == [art(1)]
@@ -285,7 +287,7 @@ def test_sitemap_urlset_entries_become_article_requests():
 
 def test_sitemap_index_is_read_newest_child_first_and_stops_after_stale_children():
     s = make()
-    s.known = {ORIGIN + art(i) for i in range(100)}
+    s.wanted.known = {ORIGIN + art(i) for i in range(100)}
     out = sitemap(s, s.sitemap_walker.request(ORIGIN + "/sitemap.xml"),
                   index([(f"/sm-{m}.xml", f"2025-{m:02d}-28") for m in (3, 9, 5, 7, 1)]))
     (first,) = out
@@ -397,7 +399,7 @@ def test_sitemap_children_unchanged_since_the_last_completed_run_are_not_read_ag
 
 def test_the_newest_first_listing_ends_where_it_reaches_the_archive():
     s = make()
-    s.known = {ORIGIN + art(i) for i in range(10, 30)}
+    s.wanted.known = {ORIGIN + art(i) for i in range(10, 30)}
     out = listing(s, "/tin-moi/", 1, listing_html([1, 2, 3]))
     assert ("/tin-moi/", 2) in listings_of(out)
     out = listing(s, "/tin-moi/", 2, listing_html([10, 11, 12]), stale=0)
@@ -416,7 +418,7 @@ class DayArchiveSpider(BaoCaMauSpider):
 
 
 def test_a_backfill_walks_day_archives_newest_first_until_a_run_of_empty_days():
-    crawler = get_crawler(DayArchiveSpider, {"ARCHIVE_DB": "", "ARCHIVE_ARCHIVE_EMPTY_DAYS": 2})
+    crawler = get_crawler(DayArchiveSpider, {"ADDONS": ADDONS, "ARCHIVE_DB": "", "ARCHIVE_ARCHIVE_EMPTY_DAYS": 2})
     s = DayArchiveSpider.from_crawler(crawler, base_url=ORIGIN, backfill="1")
     (req,) = s.archive_walker.start()
     day = date.fromisoformat(req.meta["archive_day"])
@@ -438,7 +440,7 @@ def test_until_a_completed_run_has_walked_a_listing_known_pages_do_not_end_it():
     its end once."""
     s = make()
     s.progress.site_completed = False
-    s.known = {ORIGIN + art(i) for i in range(20)}
+    s.wanted.known = {ORIGIN + art(i) for i in range(20)}
     stale = 0
     for page in range(1, 6):
         out = listing(s, "/thoi-su/", page, listing_html([2 * page, 2 * page + 1]), stale=stale)
@@ -502,7 +504,7 @@ def sitemaps_of(out: list) -> list[str]:
 def incremental(**kwargs) -> BaoCaMauSpider:
     """An incremental run on an archived site whose section sweep is not due."""
     s = make(**kwargs)
-    s.known = {ORIGIN + art(i) for i in range(10, 60)}
+    s.wanted.known = {ORIGIN + art(i) for i in range(10, 60)}
     s.listing_walker.sweep_sections = False
     return s
 
@@ -515,7 +517,7 @@ def test_an_incremental_run_whose_newest_first_listing_reaches_the_archive_reads
     assert sitemaps_of(out) == [] and ("/tin-moi/", 2) in listings_of(out)
     out = listing(s, "/tin-moi/", 2, listing_html([10, 11, 12]), depth=0)  # reaches the archive
     assert sitemaps_of(out) == [] and listings_of(out) == []
-    assert s.latest_state == "covered"
+    assert s.listing_walker.latest_state == "covered"
     # a robots.txt read after that (ROBOTSTXT_OBEY off: the spider's own request) asks for none either
     assert s.sitemap_walker.from_robots([ORIGIN + "/sitemap-2.xml"]) == []
     assert s.crawler.stats.get_value("discovery/sitemaps_skipped") == 3
@@ -536,7 +538,7 @@ def test_a_gap_in_the_newest_first_listing_walks_sitemaps_and_sections_at_once(e
         out = list(s.parse_listing(resp))
     else:
         out = s.listing_failed(_failure(nxt, 503))
-    assert s.latest_state == "gap"
+    assert s.listing_walker.latest_state == "gap"
     assert sitemaps_of(out) == ["/sitemap.xml"]
     assert ("/thoi-su/", 1) in listings_of(out)
     # a sitemap named after the gap is asked for at once
@@ -559,10 +561,10 @@ def test_sitemaps_are_read_on_every_run_of_a_site_without_a_newest_first_listing
         latest_path = None
         start_paths = ("/",)
 
-    crawler = get_crawler(NoLatest, {"ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2})
+    crawler = get_crawler(NoLatest, {"ADDONS": ADDONS, "ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2})
     s = NoLatest.from_crawler(crawler, base_url=ORIGIN)
     s.discovering = True
-    s.known = {ORIGIN + art(i) for i in range(10, 60)}
+    s.wanted.known = {ORIGIN + art(i) for i in range(10, 60)}
     assert s.section_sweep_due(168.0)  # no signal that could replace a sweep
     s.listing_walker.sweep_sections = s.section_sweep_due(168.0)
     assert s.sitemap_walker.root(ORIGIN + "/sitemap.xml").url == ORIGIN + "/sitemap.xml"
@@ -571,7 +573,7 @@ def test_sitemaps_are_read_on_every_run_of_a_site_without_a_newest_first_listing
 
 def test_sitemaps_are_read_on_the_sweep_and_where_an_unfinished_run_left_them_owed():
     s = make()  # the first run: nothing archived, so every listing and sitemap is walked
-    assert s.sweep_sections and s.sitemap_walker.root(ORIGIN + "/sitemap.xml") is not None
+    assert s.listing_walker.sweep_sections and s.sitemap_walker.root(ORIGIN + "/sitemap.xml") is not None
     s = incremental()
     s.progress.owed_at_start[ORIGIN + "/sitemap.xml"] = 2
     assert s.sitemap_walker.root(ORIGIN + "/sitemap.xml") is not None
@@ -597,5 +599,5 @@ def test_a_newest_first_listing_that_never_answers_releases_what_it_held_when_th
     with pytest.raises(DontCloseSpider):
         s.spider_idle(s)
     assert [r.url for r in s.crawler.engine.crawled] == [ORIGIN + "/sitemap.xml"]
-    assert s.latest_state == "gap"
+    assert s.listing_walker.latest_state == "gap"
     s.spider_idle(s)  # nothing held any more: the run may close

@@ -17,6 +17,8 @@ import scrapy
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+
+from crawler.settings import ADDONS
 from crawler.sites import spider_classes
 from samplesite.families import SHAPES, FamilySite, edition_shape
 from spiders.baodaklak import BaoDakLakSpider
@@ -29,7 +31,7 @@ ART = "/xa-hoi/202507/nguoi-dan-phu-yen-don-mua-moi-{n:07x}/"
 
 
 def make(settings: dict | None = None, **kwargs) -> BaoDakLakSpider:
-    crawler = get_crawler(BaoDakLakSpider, {"ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2, **(settings or {})})
+    crawler = get_crawler(BaoDakLakSpider, {"ADDONS": ADDONS, "ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2, **(settings or {})})
     spider = BaoDakLakSpider.from_crawler(crawler, **kwargs)
     spider.discovering = True
     spider.progress.site_completed = True
@@ -59,7 +61,7 @@ def page(articles: list[int], *, menu: list[str] = (), pager: list[str] = ()) ->
 
 
 def parse(spider, key: str, n: int, body: bytes, *, depth: int = 0) -> list:
-    req = spider.listing_request(key, n, stale=0, depth=depth)
+    req = spider.listing_walker.request(key, n, stale=0, depth=depth)
     assert req is not None
     return list(spider.parse_listing(HtmlResponse(req.url, body=body, encoding="utf-8", request=req)))
 
@@ -125,16 +127,16 @@ def test_one_budget_for_the_paper_and_its_editions():
 
 def test_canonical_listings_are_keyed_by_path_as_before():
     s = make()
-    assert s.classify("https://baodaklak.vn/xa-hoi/") == ("listing", "/xa-hoi/")
-    assert s.classify("https://www.baodaklak.vn/xa-hoi/") == ("listing", "/xa-hoi/")
-    assert s.classify(f"https://{PHUYEN}/xa-hoi/") == ("listing", f"//{PHUYEN}/xa-hoi/")
-    assert s.listing_url(f"//{PHUYEN}/xa-hoi/", 3) == f"https://{PHUYEN}/xa-hoi/?paged=3"
-    assert s.classify(f"http://www.{PHUYEN}/xa-hoi/") == ("listing", f"//{PHUYEN}/xa-hoi/")
+    assert s.rules.classify("https://baodaklak.vn/xa-hoi/") == ("listing", "/xa-hoi/")
+    assert s.rules.classify("https://www.baodaklak.vn/xa-hoi/") == ("listing", "/xa-hoi/")
+    assert s.rules.classify(f"https://{PHUYEN}/xa-hoi/") == ("listing", f"//{PHUYEN}/xa-hoi/")
+    assert s.rules.listing_url(f"//{PHUYEN}/xa-hoi/", 3) == f"https://{PHUYEN}/xa-hoi/?paged=3"
+    assert s.rules.classify(f"http://www.{PHUYEN}/xa-hoi/") == ("listing", f"//{PHUYEN}/xa-hoi/")
     # an old domain's listing keeps its host too (its paths are not the new site's); the
     # redirect it answers with is followed to the paper's domains
-    assert s.classify("https://baophuyen.vn/tin-tuc/") == ("listing", "//baophuyen.vn/tin-tuc/")
-    assert s.listing_url("//baophuyen.vn/tin-tuc/", 1) == "https://baophuyen.vn/tin-tuc/"
-    assert s.classify("https://baophuyen.example/tin-tuc/") is None
+    assert s.rules.classify("https://baophuyen.vn/tin-tuc/") == ("listing", "//baophuyen.vn/tin-tuc/")
+    assert s.rules.listing_url("//baophuyen.vn/tin-tuc/", 1) == "https://baophuyen.vn/tin-tuc/"
+    assert s.rules.classify("https://baophuyen.example/tin-tuc/") is None
 
 
 def test_a_section_found_on_the_edition_is_fetched_on_the_edition():
@@ -211,14 +213,14 @@ def test_latest_path_holds_back_the_canonical_hosts_sections_only():
     edition's, so an edition's sections are walked even when the main site's are held back."""
     from spiders.baoangiang import BaoAnGiangSpider
 
-    crawler = get_crawler(BaoAnGiangSpider, {"ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2})
+    crawler = get_crawler(BaoAnGiangSpider, {"ADDONS": ADDONS, "ARCHIVE_DB": "", "ARCHIVE_STALE_PAGES": 2})
     s = BaoAnGiangSpider.from_crawler(crawler)
     s.discovering = True
     s.listing_walker.sweep_sections = False  # a recent section sweep: /tin-moi/ decides
     edition = "tintucmientay.baoangiang.com.vn"
     body = b'<html><body><nav class="menu"><a href="/thoi-su/">m</a></nav></body></html>'
     for key in ("/", f"//{edition}/"):
-        req = s.listing_request(key, 1, stale=0)
+        req = s.listing_walker.request(key, 1, stale=0)
         out = list(s.parse_listing(HtmlResponse(req.url, body=body, encoding="utf-8", request=req)))
         assert listings(out) == ([] if key == "/" else [f"https://{edition}/thoi-su/"])
     assert s.listing_walker.deferred == [("/thoi-su/", 1, 0)]

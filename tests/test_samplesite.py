@@ -311,7 +311,7 @@ def test_publish():
 def test_port_and_base_url():
     s = SampleSite(articles=20, traps=False)
     with pytest.raises(RuntimeError):
-        s.base_url
+        _ = s.base_url
     with s:
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", s.base_url)
         assert s.model.articles[0].published.tzinfo == VN_TZ

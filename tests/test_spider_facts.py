@@ -86,20 +86,146 @@ def test_province_is_the_registrys(name):
     assert (cls.province, cls.former_province) == (province, former or FORMER_NOT_IN_PROVINCE_FIELD.get(name))
 
 
+# Every spider's case: URLs written for this test in the shapes of the paper's real ones (the
+# registry's examples where it has them, shared/sites.md notes, issues 8 and 20) — articles that
+# must be taken as articles and listings that must be taken as listings — besides the registry's own.
+SHAPES: dict[str, dict[str, list[str]]] = {
+    "baoangiang": {"articles": [], "listings": ["https://baoangiang.com.vn/thoi-su/"]},
+    "baoapbac": {  # issue 20: '/', nothing, '/index.htm'
+        "articles": ["https://baoapbac.vn/kinh-te/202406/tien-giang-xuat-khau-trai-cay-tang-manh-1019339/",
+                     "https://baoapbac.vn/xa-hoi/202406/tien-giang-xuat-khau-trai-cay-tang-manh-1019340",
+                     "https://baoapbac.vn/van-hoa/201506/le-hoi-nghinh-ong-vam-lang-613140/index.htm"],
+        "listings": ["https://baoapbac.vn/xa-hoi/", "https://baoapbac.vn/kinh-te/nong-nghiep/index.htm"],
+    },
+    "baobaclieu": {"articles": [], "listings": ["https://www.baobaclieu.vn/the-thao/"]},
+    "baobacninhtv": {"articles": ["https://baobacninhtv.vn/bac-ninh-khoi-cong-du-an-nha-o-xa-hoi-postid412345.bbg"],
+                     "listings": ["https://baobacninhtv.vn/thoi-su/"]},
+    "baobinhduong": {"articles": ["https://baobinhduong.vn/binh-duong-don-nhan-huan-chuong-lao-dong-a312345.html"],
+                     "listings": ["https://baobinhduong.vn/kinh-te/"]},
+    "baocamau": {"articles": [], "listings": []},
+    "baocantho": {"articles": [], "listings": []},
+    "baocaobang": {"articles": ["https://baocaobang.vn/Cao-Bang-don-nhan-bang-cong-nhan-di-tich-3171234.html"],
+                   "listings": ["https://baocaobang.vn/Thoi-su"]},
+    "baodaklak": {"articles": [], "listings": []},
+    "baodanang": {"articles": ["https://baodanang.vn/channel/5433/202304/gioi-tre-trai-nghiem-3942095/index.htm"],
+                  "listings": ["https://baodanang.vn/thoi-su/"]},
+    "baodienbienphu": {"articles": ["https://baodienbienphu.vn/tin-bai/chinh-tri/dien-bien-don-nhan-huan-chuong/"],
+                       "listings": ["https://baodienbienphu.vn/chinh-tri/"]},
+    "baodongkhoi": {"articles": [], "listings": []},
+    "baodongnai": {  # issue 20: hex7 endings with or without the slash, under a sub-section too
+        "articles": ["https://baodongnai.com.vn/kinh-te/202503/dong-nai-khoi-cong-san-bay-long-thanh-3b1f2a9/",
+                     "https://baodongnai.com.vn/xa-hoi/giao-duc/202503/dong-nai-tuyen-sinh-lop-10-c0ffee1",
+                     "https://baodongnai.com.vn/chinh-tri/202105/dai-hoi-dang-bo-tinh/"],
+        "listings": ["https://baodongnai.com.vn/kinh-te/", "https://baodongnai.com.vn/xa-hoi/giao-duc/"],
+    },
+    "baodongthap": {"articles": [], "listings": ["https://baodongthap.vn/kinh-te/"]},
+    "baogialai": {"articles": [], "listings": ["https://baogialai.com.vn/thoi-su/"]},
+    "baohaiphong": {"articles": ["https://baohaiphong.vn/hai-phong-khoi-cong-cau-nguyen-trai-512345.html"],
+                    "listings": ["https://baohaiphong.vn/kinh-te.html"]},
+    "baohatinh": {"articles": ["https://baohatinh.vn/ha-tinh-don-nhan-bang-xep-hang-di-tich-post301234.html"],
+                  "listings": ["https://baohatinh.vn/thoi-su/"]},
+    "baohaugiang": {"articles": [], "listings": []},
+    "baohungyen": {"articles": ["https://baohungyen.vn/hung-yen-thu-hoach-nhan-long-dau-mua-3181234.html"],
+                   "listings": ["https://baohungyen.vn/kinh-te/"]},
+    "baokhanhhoa": {"articles": ["https://baokhanhhoa.vn/xa-hoi/202508/nha-trang-don-khach-quoc-te-8e2f0a1/"],
+                    "listings": ["https://baokhanhhoa.vn/xa-hoi/"]},
+    "baolaichau": {  # issue 20: /<cat>/<slug>-<6 digits>.html is an article
+        "articles": ["https://baolaichau.vn/chinh-tri/lai-chau-don-nhan-huan-chuong-lao-dong-123456",
+                     "https://baolaichau.vn/kinh-te/lai-chau-phat-trien-cay-che-shan-tuyet-612345.html"],
+        "listings": ["https://baolaichau.vn/chinh-tri/", "https://baolaichau.vn/chu-de/che-shan-tuyet-12.html"],
+    },
+    "baolamdong": {  # issue 20: English slugs on the main host
+        "articles": ["https://baolamdong.vn/da-lat-welcomes-record-number-of-visitors-during-festival-456123.html",
+                     "https://baolamdong.vn/english/202405/da-lat-flower-festival-opens-a1b2c3d/"],
+        "listings": ["https://baolamdong.vn/xa-hoi/"],
+    },
+    "baolangson": {  # issue 20: /<cat>/<slug>-<6 digits>.html is an article
+        "articles": ["https://baolangson.vn/lang-son-don-nhan-bang-xep-hang-di-tich-512345.html",
+                     "https://baolangson.vn/kinh-te/lang-son-xuat-khau-na-chi-lang-612345.html"],
+        "listings": ["https://baolangson.vn/kinh-te/", "https://baolangson.vn/chu-de/na-chi-lang-12.html"],
+    },
+    "baolaocai": {"articles": ["https://baolaocai.vn/sa-pa-don-luot-khach-thu-mot-trieu-post401234.html"],
+                  "listings": ["https://baolaocai.vn/du-lich/"]},
+    "baolongan": {"articles": [], "listings": ["https://baolongan.vn/kinh-te/"]},
+    "baonghean": {"articles": ["https://baonghean.vn/nghe-an-don-nhan-bang-xep-hang-post301234.html"],
+                  "listings": ["https://baonghean.vn/thoi-su/"]},
+    "baoninhbinh": {  # issue 20: the d<17 digits> era besides d<14 digits>
+        "articles": ["https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d20150301170000.htm",
+                     "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d20150301170000123.htm",
+                     "https://baoninhbinh.org.vn/ninh-binh-don-nhan-bang-di-san-the-gioi-202507151230123.html"],
+        "listings": ["https://baoninhbinh.org.vn/du-lich/"],
+    },
+    "baophutho": {"articles": ["https://baophutho.vn/phu-tho-don-nhan-di-san-hat-xoan-212345.htm"],
+                  "listings": ["https://baophutho.vn/kinh-te/"]},
+    "baoquangbinh": {"articles": ["https://baoquangbinh.vn/xa-hoi/201506/le-hoi-dau-xuan-2125091/index.htm"],
+                     "listings": ["https://baoquangbinh.vn/chinh-tri/"]},
+    "baoquangnam": {"articles": [], "listings": ["https://baoquangnam.vn/xa-hoi/"]},
+    "baoquangngai": {  # issue 20: the /channel/ era (2021) and the hex7 era (2023)
+        "articles": ["https://baoquangngai.vn/channel/2025/202103/quang-ngai-don-tet-3041234/",
+                     "https://baoquangngai.vn/kinh-te/202308/truy-xuat-nguon-goc-thuy-san-3bc1af9"],
+        "listings": ["https://baoquangngai.vn/kinh-te/"],
+    },
+    "baoquangninh": {"articles": ["https://baoquangninh.vn/ha-long-don-luot-khach-quoc-te-dau-tien-3312345.html"],
+                     "listings": ["https://baoquangninh.vn/du-lich/"]},
+    "baoquangtri": {  # issue 20: /<slug>-<id>.htm; listings /<cat>/<sub>[/index.html]; Quảng Bình's sections
+        "articles": ["https://baoquangtri.vn/quang-tri-don-nhan-bang-xep-hang-di-tich-197123.htm",
+                     "https://baoquangtri.vn/chinh-tri/201504/tap-trung-su-lanh-dao-cua-cap-uy-2124091/"],
+        "listings": ["https://baoquangtri.vn/van-hoa/tap-but", "https://baoquangtri.vn/quang-binh/thoi-su/index.html"],
+    },
+    "baosoctrang": {"articles": [], "listings": ["https://baosoctrang.org.vn/van-hoa-the-thao-du-lich/"]},
+    "baosonla": {"articles": ["https://baosonla.vn/kinh-te/son-la-xuat-khau-xoai-sang-uc-a1234.html"],
+                 "listings": ["https://baosonla.vn/kinh-te.html"]},
+    "baotayninh": {"articles": [], "listings": ["https://baotayninh.vn/kinh-te/"]},
+    "baothainguyen": {  # issue 20: hex7 endings; the Bắc Kạn edition's -post<id>.html and topic hubs
+        "articles": ["https://baothainguyen.vn/kinh-te/202506/thai-nguyen-thu-hoach-che-vu-xuan-5a7b9c1",
+                     "https://baothainguyen.vn/xa-hoi/giao-duc/202506/thai-nguyen-tuyen-sinh-lop-10-5a7b9c2/",
+                     "https://bbk.baothainguyen.vn/bac-kan-don-nhan-bang-xep-hang-di-tich-post123456.html"],
+        "listings": ["https://baothainguyen.vn/kinh-te/", "https://bbk.baothainguyen.vn/chu-de/ho-ba-be-12.html"],
+    },
+    "baothanhhoa": {"articles": ["https://baothanhhoa.vn/thanh-hoa-khoi-cong-cao-toc-bac-nam-212345.htm"],
+                    "listings": ["https://baothanhhoa.vn/thoi-su.htm"]},
+    "baotuyenquang": {"articles": ["https://baotuyenquang.com.vn/chinh-tri/202405/tuyen-quang-don-nhan-huan-chuong/"],
+                      "listings": ["https://baotuyenquang.com.vn/chinh-tri/"]},
+    "baovinhlong": {"articles": [], "listings": []},
+    "baoxaydung": {"articles": [], "listings": ["https://baoxaydung.vn/bat-dong-san.htm"]},
+    "hanoimoi": {"articles": ["https://hanoimoi.vn/ha-noi-khoi-cong-vanh-dai-4-712345.html"],
+                 "listings": ["https://hanoimoi.vn/chinh-tri.html"]},
+    "huengaynay": {"articles": [], "listings": ["https://huengaynay.vn/du-lich/"]},
+    "sggp": {"articles": ["https://www.sggp.org.vn/thanh-pho-khoi-cong-du-an-chong-ngap-post791234.html"],
+             "listings": ["https://www.sggp.org.vn/xahoi/"]},
+    "travinh_baovinhlong": {"articles": ["https://travinh.baovinhlong.vn/tra-vinh-don-nhan-bang-xep-hang-a123456.html"],
+                            "listings": ["https://travinh.baovinhlong.vn/kinh-te/"]},
+}
+
+
+def test_every_spider_has_a_case():
+    assert sorted(SHAPES) == SITE_SPIDERS
+
+
 @pytest.mark.parametrize("name", SITE_SPIDERS)
 def test_article_pattern_matches_registry_examples(name):
+    """The registry's and SHAPES' articles are taken as articles, their listings as listings; a
+    case with nothing to check fails."""
     entry = REGISTRY.get(name, {})
     s = spider(name)
     examples = [u for u in entry.get("example_article_urls", EXTRA.get(name, [])) if urlsplit(u).hostname]
     if entry.get("article_url_regex"):
         assert examples or entry["verification"].startswith("config only"), name
-    for url in examples:
-        assert s.classify(url) == ("article", url), url
+    articles = examples + SHAPES[name]["articles"]
+    # the registry's search-result pages are listings the spider denies (never followed)
+    listings = SHAPES[name]["listings"] + [u for u in map(first_url, entry.get("listing_urls", []))
+                                           if not s.rules.deny_re.search(urlsplit(u).path)]
+    assert articles and listings, f"{name}: the case has nothing to check"
+    for url in articles:
+        assert s.rules.classify(url) == ("article", url), url
+    for url in listings:
+        kind = s.rules.classify(url)
+        assert kind is not None and kind[0] == "listing", (url, kind)
     for url in map(first_url, entry.get("listing_urls", [])):
-        kind = s.classify(url)
+        kind = s.rules.classify(url)
         assert kind is None or kind[0] == "listing", url
     for url in entry.get("example_other_urls") or []:
-        assert s.classify(url) is None, url
+        assert s.rules.classify(url) is None, url
 
 
 @pytest.mark.parametrize("name", SITE_SPIDERS)
@@ -107,10 +233,10 @@ def test_article_pattern_refuses_listings_videos_and_other_sites(name):
     s = spider(name)
     domain = s.domains[0]
     for path in NON_ARTICLE_PATHS:
-        kind = s.classify(f"https://{domain}{path}")
+        kind = s.rules.classify(f"https://{domain}{path}")
         assert kind is None or kind[0] == "listing", (path, kind)
-    assert s.classify("https://example.org/ca-mau-khan-truong-thao-go-vuong-mac-a38376.html") is None
-    assert s.classify(f"mailto:toasoan@{domain}") is None
+    assert s.rules.classify("https://example.org/ca-mau-khan-truong-thao-go-vuong-mac-a38376.html") is None
+    assert s.rules.classify(f"mailto:toasoan@{domain}") is None
 
 
 @pytest.mark.parametrize("name", sorted(n for n in SITE_SPIDERS if REGISTRY.get(n, {}).get("article_url_regex")))
@@ -123,7 +249,7 @@ def test_article_pattern_agrees_with_the_registry_regex(name):
         parts = urlsplit(url)
         variants = [url, url.replace(parts.path, re.sub(r"[a-z]+", "x", parts.path, count=1))]
         for v in variants:
-            assert bool(regex.match(v)) == (s.classify(v) == ("article", v)), v
+            assert bool(regex.match(v)) == (s.rules.classify(v) == ("article", v)), v
 
 
 def test_baocamau_refuses_video_offsite_binary_and_search_urls():
@@ -135,16 +261,16 @@ def test_baocamau_refuses_video_offsite_binary_and_search_urls():
         "https://baocamau.vn/tim-kiem/?q=ca-mau",
         "mailto:toasoan@baocamau.vn",
     ]:
-        assert s.classify(url) is None, url
-    assert s.classify("https://baocamau.vn/chinh-tri/xay-dung-dang/?page=43") == ("listing", "/chinh-tri/xay-dung-dang/")
+        assert s.rules.classify(url) is None, url
+    assert s.rules.classify("https://baocamau.vn/chinh-tri/xay-dung-dang/?page=43") == ("listing", "/chinh-tri/xay-dung-dang/")
 
 
 def test_base_url_rewrites_the_sites_own_absolute_links_to_the_mirror():
     s = spider("baocamau", base_url="http://127.0.0.1:8765/")
     assert s.allowed_domains == ["127.0.0.1"]
-    assert s.classify("https://baocamau.vn/a-a1.html?utm_source=x") == ("article", "http://127.0.0.1:8765/a-a1.html")
-    assert s.classify("http://127.0.0.1:8765/a-a1.html#c") == ("article", "http://127.0.0.1:8765/a-a1.html")
-    assert s.classify("http://127.0.0.1:9999/a-a1.html") is None
+    assert s.rules.classify("https://baocamau.vn/a-a1.html?utm_source=x") == ("article", "http://127.0.0.1:8765/a-a1.html")
+    assert s.rules.classify("http://127.0.0.1:8765/a-a1.html#c") == ("article", "http://127.0.0.1:8765/a-a1.html")
+    assert s.rules.classify("http://127.0.0.1:9999/a-a1.html") is None
 
 
 def test_bad_since_is_a_clear_error():
@@ -153,26 +279,26 @@ def test_bad_since_is_a_clear_error():
 
 
 def test_pagination_form_is_a_fact():
-    assert spider("baocamau").listing_url("/tin-moi/", 3) == "https://baocamau.vn/tin-moi/?page=3"
-    assert spider("baoangiang").listing_url("/phong-su-anh/", 35) == "https://baoangiang.com.vn/phong-su-anh/?p=35"
-    assert spider("baodaklak").listing_url("/khoa-hoc-cong-nghe/", 2) == "https://baodaklak.vn/khoa-hoc-cong-nghe/?paged=2"
+    assert spider("baocamau").rules.listing_url("/tin-moi/", 3) == "https://baocamau.vn/tin-moi/?page=3"
+    assert spider("baoangiang").rules.listing_url("/phong-su-anh/", 35) == "https://baoangiang.com.vn/phong-su-anh/?p=35"
+    assert spider("baodaklak").rules.listing_url("/khoa-hoc-cong-nghe/", 2) == "https://baodaklak.vn/khoa-hoc-cong-nghe/?paged=2"
     hue = spider("huengaynay")
-    assert hue.listing_url("/du-lich/", 4) == "https://huengaynay.vn/du-lich/p/4"
-    assert hue.listing_url("/du-lich/", 1) == "https://huengaynay.vn/du-lich/"
+    assert hue.rules.listing_url("/du-lich/", 4) == "https://huengaynay.vn/du-lich/p/4"
+    assert hue.rules.listing_url("/du-lich/", 1) == "https://huengaynay.vn/du-lich/"
 
 
 def test_page_links_of_a_path_form_are_not_articles():
     """'/thoi-su/trang-3.html' has the catid article shape; it is a page of a known section."""
     s = spider("baohaugiang")
-    s._add_section("/thoi-su/")
-    assert s.classify("https://baohaugiang.com.vn/thoi-su/trang-3.html") == ("listing", "/thoi-su/")
-    assert s.classify("https://baohaugiang.com.vn/kinh-te/trang-3.html") is None  # not a section we know
+    s.rules.add_section("/thoi-su/")
+    assert s.rules.classify("https://baohaugiang.com.vn/thoi-su/trang-3.html") == ("listing", "/thoi-su/")
+    assert s.rules.classify("https://baohaugiang.com.vn/kinh-te/trang-3.html") is None  # not a section we know
 
 
 def test_two_url_eras():
     s = spider("baoquangnam")
-    assert s.classify("https://baoquangnam.vn/dem-tuoi-mot-cau-ca-3154504.html")[0] == "article"
-    assert s.classify("https://baoquangnam.vn/xa-hoi/doc-gi-tren-bao-quang-nam-ngay-1392023-147743.html")[0] == "article"
+    assert s.rules.classify("https://baoquangnam.vn/dem-tuoi-mot-cau-ca-3154504.html")[0] == "article"
+    assert s.rules.classify("https://baoquangnam.vn/xa-hoi/doc-gi-tren-bao-quang-nam-ngay-1392023-147743.html")[0] == "article"
 
 
 def test_news_spider_takes_its_domain_from_the_url():
@@ -182,15 +308,15 @@ def test_news_spider_takes_its_domain_from_the_url():
     assert s.domains == ("www.haugiang.dcs.vn", "haugiang.dcs.vn")
     assert s.start_paths == ("/tin-tuc/",)
     assert s.site == "haugiang.dcs.vn"
-    assert s.classify("https://haugiang.dcs.vn/tin-tuc/hau-giang-phat-trien-kinh-te-xa-hoi-nam-2025-12345.html")[0] == "article"
-    assert s.classify("https://haugiang.dcs.vn/tin-tuc/") == ("listing", "/tin-tuc/")
-    assert s.classify("https://example.org/hau-giang-phat-trien-kinh-te-xa-hoi-12345.html") is None
+    assert s.rules.classify("https://haugiang.dcs.vn/tin-tuc/hau-giang-phat-trien-kinh-te-xa-hoi-nam-2025-12345.html")[0] == "article"
+    assert s.rules.classify("https://haugiang.dcs.vn/tin-tuc/") == ("listing", "/tin-tuc/")
+    assert s.rules.classify("https://example.org/hau-giang-phat-trien-kinh-te-xa-hoi-12345.html") is None
     # a site with a spider of its own is filed under that spider's name
     assert spider("news", url="https://baocamau.vn/").site == "baocamau"
     stated = spider("news", url="http://127.0.0.1:8000/", article_path=r"^/bai/\d+$")
     assert stated.origin == "http://127.0.0.1:8000"
-    assert stated.classify("http://127.0.0.1:8000/bai/12")[0] == "article"
-    assert stated.classify("http://127.0.0.1:8000/hau-giang-phat-trien-kinh-te-xa-hoi-12345.html")[0] != "article"
+    assert stated.rules.classify("http://127.0.0.1:8000/bai/12")[0] == "article"
+    assert stated.rules.classify("http://127.0.0.1:8000/hau-giang-phat-trien-kinh-te-xa-hoi-12345.html")[0] != "article"
 
 
 # --- URL eras and domains: every shape a paper used over the years ---------------------------------
@@ -241,10 +367,13 @@ ERAS = {
             "https://baoninhbinh.org.vn/ninh-binh-don-nhan-bang-di-san-the-gioi-202507151230123.html",
             "https://baoninhbinh.org.vn/ninh-binh-don-nhan-danh-hieu-di-san/d20190512083015.htm",
             "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d20150301170000.htm",
+            "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d20120301170000123.htm",  # the d<17 digits> era
         ],
         "not_articles": [
             "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d2019051208301.htm",  # 13 digits
             "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d201905120830155.htm",  # 15 digits
+            "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d2019051208301551.htm",  # 16 digits
+            "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d201905120830155123.htm",  # 18 digits
             "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/d20190512083015.html",
             "https://baoninhbinh.org.vn/trang-an-mua-le-hoi/20190512083015.htm",
             "https://baoninhbinh.org.vn/du-lich/trang-an/d20190512083015.htm",  # two folders
@@ -322,6 +451,49 @@ ERAS = {
         "not_articles": ["https://hanoimoi.vn/dai-hoi-dang-bo-thanh-pho-ha-noi-event12345.html"],
         "never": [],
     },
+    # issue 20
+    "baoapbac": {
+        "articles": ["https://baoapbac.vn/kinh-te/202406/tien-giang-xuat-khau-trai-cay-1019339/index.html"],
+        "not_articles": ["https://baoapbac.vn/kinh-te/202406/", "https://baoapbac.vn/kinh-te/2024/tien-giang-xuat-khau-1019339/",
+                         "https://baoapbac.vn/kinh-te/202406/tien-giang-xuat-khau-1019339/anh/"],
+        "never": ["https://baoapbac.vn/xa-hoi/index.rss", "https://baoapbac.vn/video/202406/tien-giang-xuat-khau-1019339/"],
+    },
+    "baoquangtri": {
+        "articles": ["https://baoquangtri.vn/khoa-hoc-cong-nghe/202508/khoi-day-dam-me-9344c18/index.htm"],
+        "not_articles": ["https://baoquangtri.vn/van-hoa/tap-but/index.html", "https://baoquangtri.vn/van-hoa-197123.html",
+                         "https://baoquangtri.vn/van-hoa/quang-tri-don-nhan-197123.htm"],
+        "never": ["https://baoquangtri.vn/multimedia/podcast/202508/ban-tin-sang-9344c19/",
+                  "https://baoquangtri.vn/multimedia/video/202508/le-hoi-9344c1a/",
+                  "https://baoquangtri.vn/podcast/ban-tin-sang-197124.htm"],
+    },
+    "baothainguyen": {
+        "articles": ["https://bbk.baothainguyen.vn/xa-hoi/bac-kan-don-nhan-bang-xep-hang-post123457.html"],
+        "not_articles": ["https://bbk.baothainguyen.vn/chu-de/ho-ba-be-12.html",
+                         "https://bbk.baothainguyen.vn/bac-kan-don-nhan-bang-xep-hang-123456.html"],
+        "never": ["https://bbk.baothainguyen.vn/tu-khoa/ho-ba-be-post123.html",
+                  "https://baothainguyen.vn/multimedia/podcast/202506/ban-tin-5a7b9c3/"],
+    },
+    "baoquangngai": {
+        "articles": ["https://baoquangngai.vn/channel/2025/202103/quang-ngai-don-tet-3041234",
+                     "https://baoquangngai.vn/o-dau-cung-la-que-huong-54385.htm"],
+        "not_articles": ["https://baoquangngai.vn/channel/2025/", "https://baoquangngai.vn/channel/2025/202103/"],
+        "never": ["https://baoquangngai.vn/multimedia/podcast/202311/song-lanh-manh-e670e32/"],
+    },
+    "baolaichau": {
+        "articles": ["https://baolaichau.vn/van-hoa/le-hoi-nang-han-cua-nguoi-lu-654321.html"],
+        "not_articles": ["https://baolaichau.vn/chu-de/le-hoi-12.html", "https://baolaichau.vn/van-hoa.html"],
+        "never": ["https://baolaichau.vn/video/le-hoi-nang-han-654322.html"],
+    },
+    "baolangson": {
+        "articles": ["https://baolangson.vn/van-hoa/le-hoi-long-tong-654321.html"],
+        "not_articles": ["https://baolangson.vn/chu-de/le-hoi-12.html", "https://baolangson.vn/van-hoa/le-hoi-654321.htm"],
+        "never": ["https://baolangson.vn/podcast/le-hoi-long-tong-654322.html"],
+    },
+    "baodongnai": {
+        "articles": ["https://baodongnai.com.vn/kinh-te/202503/dong-nai-khoi-cong-san-bay-3b1f2a9"],
+        "not_articles": ["https://baodongnai.com.vn/kinh-te/202503/", "https://baodongnai.com.vn/kinh-te/2025/dong-nai-khoi-cong-3b1f2a9/"],
+        "never": ["https://baodongnai.com.vn/multimedia/podcast/202503/ban-tin-3b1f2aa/"],
+    },
     "baotuyenquang": {
         "articles": ["https://baotuyenquang.com.vn/chinh-tri/202405/tuyen-quang-don-nhan-huan-chuong-lao-dong/"],
         "not_articles": [],
@@ -338,21 +510,21 @@ ERAS = {
 def test_every_url_era_of_a_paper_is_taken_and_nothing_else(name):
     s, era = spider(name), ERAS[name]
     for url in era["articles"]:
-        assert s.classify(url) == ("article", url), url
+        assert s.rules.classify(url) == ("article", url), url
     for url in era["not_articles"]:
-        kind = s.classify(url)
+        kind = s.rules.classify(url)
         assert kind is None or kind[0] == "listing", (url, kind)
     for url in era["never"]:
-        assert s.classify(url) is None, url
+        assert s.rules.classify(url) is None, url
 
 
 def test_eras_are_a_papers_own():
     """An era added to one paper does not leak into its family: sggp's 2019 shape is not
     baogialai's, baoninhbinh's d<14 digits>.htm not baoxaydung's, Phú Yên's ids not baosoctrang's."""
-    assert spider("baogialai").classify("https://baogialai.com.vn/nguoi-dan-don-tet-som-600123.html") != (
+    assert spider("baogialai").rules.classify("https://baogialai.com.vn/nguoi-dan-don-tet-som-600123.html") != (
         "article", "https://baogialai.com.vn/nguoi-dan-don-tet-som-600123.html")
-    assert spider("baoxaydung").classify("https://baoxaydung.vn/trang-an/d20190512083015.htm")[0] != "article"
-    assert spider("baosoctrang").classify("https://baosoctrang.org.vn/62/321456/soc-trang-don-khach/") is None
+    assert spider("baoxaydung").rules.classify("https://baoxaydung.vn/trang-an/d20190512083015.htm")[0] != "article"
+    assert spider("baosoctrang").rules.classify("https://baosoctrang.org.vn/62/321456/soc-trang-don-khach/") is None
 
 
 # Domains a paper moved from or publishes an edition on (shared/sites.md "Domains" and notes,
@@ -367,6 +539,7 @@ OLD_DOMAINS = {
     "travinh_baovinhlong": ["baotravinh.vn"],
     "baogialai": ["baobinhdinh.vn"],
     "baodongkhoi": ["baodongkhoi.vn"],
+    "baothainguyen": ["bbk.baothainguyen.vn"],  # the former Báo Bắc Kạn, an edition (issue 20)
 }
 
 
@@ -392,20 +565,20 @@ def test_a_papers_old_domains_are_its_own(name):
         assert domain in s.domains
         for host in (domain, f"www.{domain}"):
             home = f"https://{host}/"
-            assert s.own_url(home) == home, host  # the spider's own check: links to it are followed
+            assert s.rules.own_url(home) == home, host  # the spider's own check: links to it are followed
             offsite.process_request(Request(home))  # Scrapy's offsite check lets it through
             assert site_for_url(home) == name  # `news` and `import` file its pages under this paper
         for stranger in (f"https://{domain}.example.org/", f"https://{domain.replace('.', '-')}.com/"):
-            assert s.own_url(stranger) is None
+            assert s.rules.own_url(stranger) is None
             with pytest.raises(IgnoreRequest):
                 offsite.process_request(Request(stranger))
 
 
 def test_old_domains_are_rewritten_to_a_mirror_like_the_current_one():
     s = spider("baodaklak", base_url="http://127.0.0.1:8765/")
-    assert s.classify("https://baophuyen.vn/62/321456/phu-yen-don-nhan-bang/") == (
+    assert s.rules.classify("https://baophuyen.vn/62/321456/phu-yen-don-nhan-bang/") == (
         "article", "http://127.0.0.1:8765/62/321456/phu-yen-don-nhan-bang/")
-    assert s.classify("https://phuyen.baodaklak.vn/multimedia/video/202509/le-hoi-cau-ngu-9a8b7c6/") is None
+    assert s.rules.classify("https://phuyen.baodaklak.vn/multimedia/video/202509/le-hoi-cau-ngu-9a8b7c6/") is None
 
 
 def test_no_domain_belongs_to_two_spiders():

@@ -77,7 +77,7 @@ class CanaryMixin:
     async def start(self) -> AsyncIterator[Any]:
         self.canary = CanaryResult(self.name)
         path = self.start_paths[0] if self.start_paths else "/"
-        url = self.listing_url(path, 1)
+        url = self.rules.listing_url(path, 1)
         self.canary.front_page = url
         self.canary.reason = "front page not fetched"
         yield scrapy.Request(url, callback=self.canary_front, errback=self.canary_failed, dont_filter=True,
@@ -94,7 +94,7 @@ class CanaryMixin:
             return
         links: list[str] = []
         for href in response.xpath("//a/@href").getall():
-            kind = self.classify(response.urljoin(href))
+            kind = self.rules.classify(response.urljoin(href))
             if kind and kind[0] == "article" and kind[1] not in links:
                 links.append(kind[1])
         self.canary.article_links = len(links)

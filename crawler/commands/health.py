@@ -28,6 +28,7 @@ import click
 
 from crawler.commands.common import (UsageError, build_settings, canary_options, db_option, errors_as_lines,
                                      load_spiders, read_archive, table)
+from crawler.commands import deadsources
 from crawler.health import SiteHealth, check, crawled_sites, parse_time, site_names
 from crawler.store.archive import Archive
 
@@ -127,4 +128,7 @@ def command(ctx: click.Context, sites, days, runs, as_json, canary, base_urls, t
         click.echo(json.dumps([h.to_dict() for h in result], ensure_ascii=False, indent=2))
     else:
         click.echo(format_table(result, days=days))
+        if dead := deadsources.section(str(path), [h.site for h in result],
+                                       days=build_settings().getfloat("ARCHIVE_DEAD_SOURCE_DAYS")):
+            click.echo("\n" + dead)
     ctx.exit(1 if any(h.flags for h in result) else 0)

@@ -13,13 +13,9 @@ every served database that has an ``articles`` table, whatever the file is calle
   explicit ``--setting`` wins.
 
 Search. Every connection gets SQL functions: ``vn_fold(text)`` (``crawler.text.fold``);
-``vn_match(query)``: what a reader typed → an FTS5 query (``crawler.store.search.fts_query``;
-``escape_fts``, the function Datasette's own search runs the typed text through, is replaced by
-it); ``vn_phrase(query)`` (the typed words as one phrase, ranked first);
-``vn_prefix_ok(query, title, text)``: false when a prefix typed with a letter mark (``nuô*``)
-matched only another letter (``nước``). The table search box (``?_search=``) on ``articles``
-is answered by ``filters_from_request`` here, bounded to the newest ``SEARCH_BOUND`` matches so
-that its count and facets never scan the whole match set (the page says so).
+``vn_match(query)`` and the other search functions, the table search box and match counts are
+``crawler.datasette.search`` (registered from ``prepare_connection``; its ``filters_from_request``
+hook is imported here so the plugin carries it).
 
 Safety. Connections are ``PRAGMA query_only``; queries over the limits of
 ``crawler.store.search.check_query`` get a 400 with the reason before any SQL runs (the SQL
@@ -46,15 +42,14 @@ from urllib.parse import parse_qsl, urlencode
 import markupsafe
 import yaml
 from datasette import hookimpl
-from datasette.filters import FilterArguments
 from datasette.utils import urlsafe_components
 from datasette.utils.asgi import Response
 
 from crawler.datasette.vietnamese import collate, label, looks_like_timestamp, sort_key, vn_datetime
-import time
 
-from crawler.store.search import NOTHING, check_query, fts_query, phrase_query, prefix_letters_match, query_terms
-from crawler.text import fold
+from crawler.store.search import check_query
+from crawler.datasette import search as vn_search
+from crawler.datasette.search import VN_SEARCH, filters_from_request  # noqa: F401 (the hook)
 
 # snippet() markers: control characters that never occur in stored (cleaned) text, turned
 # into <mark> after the whole snippet has been HTML-escaped.
@@ -62,15 +57,6 @@ MARK_START, MARK_END = "\x02", "\x03"
 EXCERPT_CHARS = 240
 INTERNAL_DATABASES = {"_internal", "_memory"}
 MMAP_BYTES = 4 * 2**30
-# The table search box lists, counts and facets at most this many matches, the most recently
-# archived, and the search page ranks at most this many: a common word matches half the
-# archive, and counting, faceting or scoring all of it would take seconds at a million
-# articles (bench/search.py measures it).
-SEARCH_BOUND = 1000
-# A phrase of common words, or a prefix typed with a letter mark (nuô*), is checked article by
-# article; such a query is looked for among the newest this many articles having all its words.
-PHRASE_WINDOW = 20_000
-LETTERS_WINDOW = 5_000
 # What serving the archive needs, applied where the setting is still Datasette's default.
 SERVE_SETTINGS = {
     "sql_time_limit_ms": 3000,
@@ -82,11 +68,6 @@ SERVE_SETTINGS = {
     "allow_download": False,
     "num_sql_threads": 4,
 }
-# The table search box's own parameter (see asgi_wrapper): Datasette's built-in ?_search=
-# handling would match the whole archive first; ours is bounded.
-VN_SEARCH = "_vn_search"
-
-
 @lru_cache(maxsize=1)
 def config() -> dict:
     """``archive.yml``: instance, database and canned-query metadata (package data)."""
@@ -112,89 +93,6 @@ def archives(datasette) -> list[str]:
 
 def is_archive(datasette, database: str | None) -> bool:
     return database is not None and database in archives(datasette)
-
-
-def _vn_fold(value):
-    return fold(value) if isinstance(value, str) else value
-
-
-def _vn_match(value):
-    return fts_query(value if isinstance(value, str) else None)
-
-
-def _vn_phrase(value):
-    return phrase_query(value if isinstance(value, str) else None)
-
-
-def _vn_loose(value):
-    return fts_query(value if isinstance(value, str) else None, loose=True)
-
-
-def search_window(query) -> int:
-    """How many of the newest articles having all the words a costly query is checked in;
-    0 when the query is not costly that way (no phrase, no marked prefix)."""
-    if not isinstance(query, str) or check_query(query):
-        return 0
-    if not prefix_letters_match(query):
-        return LETTERS_WINDOW
-    if fts_query(query, loose=True) != fts_query(query):
-        return PHRASE_WINDOW
-    return 0
-
-
-# bm25() first counts, for each word of the query, every article in the archive that has it:
-# ~50 ms for a word in most of a million articles, whatever is being ranked. Scoring uses the
-# query's words found in at most this many articles (or this share of the archive); rank
-# among the rest: articles with all the words in the title first, then the newest.
-SCORE_MAX_DOCS = 20_000
-SCORE_MAX_SHARE = 0.05
-_DOC_FREQ: dict[tuple[str, str], tuple[int, float]] = {}
-DOC_FREQ_SECONDS = 3600
-
-
-def _doc_freq(conn, key: str, term: str) -> int:
-    """Articles having ``term`` (an index spelling), cached for an hour per database file."""
-    hit = _DOC_FREQ.get((key, term))
-    if hit and time.monotonic() - hit[1] < DOC_FREQ_SECONDS:
-        return hit[0]
-    if term == "":  # the archive's size (rowids only grow; close enough, and instant)
-        n = conn.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
-    else:
-        quoted = '"' + term.replace('"', '""') + '"'
-        n = conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [quoted]).fetchone()[0]
-    if len(_DOC_FREQ) > 100_000:
-        _DOC_FREQ.clear()
-    _DOC_FREQ[(key, term)] = (n, time.monotonic())
-    return n
-
-
-def rank_query(conn, key: str, query) -> str:
-    """The FTS5 query bm25() scores with: the wanted words that are not too common, OR-ed."""
-    terms = query_terms(query if isinstance(query, str) else None)
-    if not terms:
-        return NOTHING
-    total = _doc_freq(conn, key, "")
-    limit = max(SCORE_MAX_DOCS, int(total * SCORE_MAX_SHARE))
-    keep = [t for spellings in terms for t in spellings if _doc_freq(conn, key, t) <= limit]
-    return " OR ".join('"' + t + '"' for t in dict.fromkeys(keep)) or NOTHING
-
-
-def title_query(query) -> str:
-    """The query's words all in the title (no exclusions, no prefixes: NOTHING then)."""
-    if not isinstance(query, str) or "*" in query or check_query(query):
-        return NOTHING
-    loose = fts_query(query, loose=True)
-    if loose == NOTHING or " NOT " in loose:
-        return NOTHING
-    return f"title : ({loose})"
-
-
-def _vn_prefix_ok(query, title, text):
-    return 1 if prefix_letters_match(query if isinstance(query, str) else None, title, text) else 0
-
-
-def _vn_lettered(query):
-    return 0 if prefix_letters_match(query if isinstance(query, str) else None) else 1
 
 
 # -- setup --------------------------------------------------------------------------------------
@@ -254,27 +152,11 @@ def prepare_jinja2_environment(env, datasette):
 
 @hookimpl(trylast=True)
 def prepare_connection(conn, database, datasette):
-    conn.create_function("vn_fold", 1, _vn_fold, deterministic=True)
-    conn.create_function("vn_match", 1, _vn_match, deterministic=True)
-    conn.create_function("vn_phrase", 1, _vn_phrase, deterministic=True)
-    conn.create_function("vn_prefix_ok", 3, _vn_prefix_ok, deterministic=True)
-    conn.create_function("vn_lettered", 1, _vn_lettered, deterministic=True)
-    conn.create_function("vn_loose", 1, _vn_loose, deterministic=True)
-    conn.create_function("vn_window", 1, search_window, deterministic=True)
-    conn.create_function("vn_bound", 0, lambda: SEARCH_BOUND)
-    conn.create_function("vn_title", 1, title_query, deterministic=True)
-    if database not in INTERNAL_DATABASES:
-        key = next((row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"), "") or database
-        conn.create_function("vn_rank", 1, lambda q: rank_query(conn, key, q))
     conn.create_function("vn_datetime", 1, vn_datetime, deterministic=True)
     conn.create_collation("vi", collate)
+    vn_search.register(conn, database, internal=database in INTERNAL_DATABASES)
     if database in INTERNAL_DATABASES:
         return
-    has_index = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE name = 'articles_fts' AND type = 'table'"
-    ).fetchone()
-    if has_index:
-        conn.create_function("escape_fts", 1, _vn_match, deterministic=True)
     conn.execute("PRAGMA query_only = 1")
     # Read through the OS page cache instead of copying pages: 2-3x faster table searches and
     # facets on a large archive (SQLite caps the size at its compile-time maximum).
@@ -320,90 +202,19 @@ def asgi_wrapper(datasette):
                 for key, value in pairs:
                     texts = [value] if _SEARCH_PARAMS.match(key) else []
                     if key == "sql":
-                        texts = _match_operands(value, values)
+                        texts = vn_search.match_operands(value, values)
                     for text in texts:
                         problem = check_query(text)
                         if not problem:
                             continue
                         response = _too_long_response(scope.get("path", ""), problem)
                         return await response.asgi_send(send_with_header)
-                scope = _route_table_search(datasette, scope, pairs)
+                scope = vn_search.route_table_search(datasette, scope, pairs)
             return await app(scope, receive, send_with_header)
 
         return archive_app
 
     return wrap
-
-
-_MATCH_OPERAND = re.compile(r"(?is)\bmatch\s*(?:vn_match\s*\(\s*)?(?:'((?:[^']|'')*)'|:(\w+))")
-
-
-def _match_operands(sql: str, params: dict) -> list[str]:
-    """The strings custom SQL hands to FTS5 ``MATCH`` (literals, or named parameters' values):
-    held to the same limits as a typed search, since FTS5 runs them past the time limit too."""
-    out = []
-    for literal, name in _MATCH_OPERAND.findall(sql):
-        out.append(literal.replace("''", "'") if not name else params.get(name, ""))
-    return out
-
-
-def _route_table_search(datasette, scope, pairs):
-    """``/<archive>/articles?_search=`` → our bounded ``_vn_search`` (see filters_from_request)."""
-    if not any(k == "_search" for k, _ in pairs):
-        return scope
-    parts = scope.get("path", "").strip("/").split("/")
-    if len(parts) != 2 or re.sub(r"\.(json|csv)$", "", parts[1]) != "articles":
-        return scope
-    if parts[0] not in archives(datasette):
-        return scope
-    renamed = [(VN_SEARCH if k == "_search" else k, v) for k, v in pairs]
-    return {**scope, "query_string": urlencode(renamed).encode("latin-1", "replace"),
-            "vn_search_from": "_search"}
-
-
-@hookimpl
-def filters_from_request(request, database, table, datasette):
-    if table != "articles" or not is_archive(datasette, database):
-        return None
-    typed = request.args.get(VN_SEARCH)
-    if typed is None:
-        return None
-    if not typed.strip():
-        return FilterArguments([], extra_context={"supports_search": True, "search": ""})
-    # The newest SEARCH_BOUND matches (FTS5 walks its rowids backwards and stops), checked for
-    # letters when a prefix was typed with a mark.
-    # A paper or province chosen in the facets narrows the matches before the bound, so that
-    # its older matches are not crowded out by other papers' newer ones. (+rowid: a check on
-    # each match, not a lookup per rowid of the paper.)
-    narrow, params = "", {"vn_search": typed}
-    for column in ("site", "province"):
-        value = request.args.get(column) or request.args.get(f"{column}__exact")
-        if value:
-            narrow += f" and +rowid in (select rowid from articles where {column} = :vn_{column})"
-            params[f"vn_{column}"] = value
-    window = search_window(typed)
-    if window:  # see PHRASE_WINDOW; the table template says so
-        narrow += (" and rowid >= (select coalesce(min(rowid), 0) from (select rowid from articles_fts"
-                   f" where articles_fts match vn_loose(:vn_search) order by rowid desc limit {window}))")
-    bound = SEARCH_BOUND
-
-    async def inner():
-        # The matches are found once, here (under the SQL time limit like any query), and
-        # handed to the page's row, count and facet queries as a list: otherwise each of those
-        # five queries would run the full-text search again.
-        db = datasette.get_database(database)
-        found = await db.execute(
-            "select rowid from articles_fts where articles_fts match vn_match(:vn_search)"
-            f" and (vn_lettered(:vn_search) = 0 or vn_prefix_ok(:vn_search, title, text)){narrow}"
-            f" order by rowid desc limit {bound}", params)
-        ids = json.dumps([row[0] for row in found.rows])
-        return FilterArguments(
-            ["rowid in (select value from json_each(:vn_ids))"], {"vn_ids": ids},
-            [f'tìm · search "{typed}"'],
-            {"supports_search": True, "search": typed, "search_bound": bound, "search_window": window},
-        )
-
-    return inner
 
 
 def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -577,7 +388,7 @@ def extra_template_vars(template, database, table, columns, view_name, request, 
     if not is_archive(datasette, database) or request is None:
         return {}
     common = {"paper_names": paper_names(datasette, database), "vn_sort_key": sort_key,
-              "search_bound": SEARCH_BOUND}
+              "search_bound": vn_search.SEARCH_BOUND}
     if table != "articles":
         return common
 
@@ -629,7 +440,7 @@ def extra_template_vars(template, database, table, columns, view_name, request, 
             if request.args.get(key):
                 query[key] = request.args[key]
         return {**common, "ranked_search_url": datasette.urls.query(database, "search") + "?" + urlencode(query),
-                "search_bound": SEARCH_BOUND}
+                "search_bound": vn_search.SEARCH_BOUND}
 
     if view_name == "row":
         return article_page

@@ -104,7 +104,7 @@ async def revisions_page(datasette, request):
     try:
         db = datasette.get_database(database)
     except KeyError:
-        raise NotFound(f"Database not found: {database}")
+        raise NotFound(f"Database not found: {database}") from None
     has_table = await db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'revisions'")
     if not has_table.rows:
         raise NotFound("This archive has no revisions table")

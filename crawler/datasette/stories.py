@@ -104,7 +104,7 @@ async def story_page(datasette, request):
     try:
         db = datasette.get_database(database)
     except KeyError:
-        raise NotFound("Database not found")
+        raise NotFound("Database not found") from None
     if not await _has_stories(datasette, database):
         raise NotFound("This database has no stories")
     story_id = int(request.url_vars["id"])
@@ -171,7 +171,7 @@ async def compare_page(datasette, request):
     try:
         db = datasette.get_database(database)
     except KeyError:
-        raise NotFound("Database not found")
+        raise NotFound("Database not found") from None
     a, b = request.args.get("a"), request.args.get("b")
     if not a or not b:
         raise NotFound("Give two articles: ?a=<hash>&b=<hash>")

@@ -16,12 +16,13 @@ import re
 import unicodedata
 from datetime import datetime, timezone
 from crawler.text.dates import VN_TZ
+from crawler.text.normalize import TONE_MARKS
 
 
 _ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
 _RANK = {c: i for i, c in enumerate(_ALPHABET)}
 # Tone order of Vietnamese dictionaries: ngang, huyền, hỏi, ngã, sắc, nặng.
-_TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+_TONE_RANK = {mark: rank for rank, mark in enumerate(TONE_MARKS, 1)}
 _LETTER_MARKS = {"\u0306": "ă", "\u0302": None, "\u031b": None}  # breve, circumflex, horn
 
 

@@ -1,13 +1,26 @@
-"""Record each crawl run in the ``crawls`` table: when, with which arguments, and its figures."""
+"""Record each crawl run in the ``crawls`` table: when, with which arguments, and its figures.
+
+The rows are written through the run record (``crawler.store.runs``). The run's end is written
+whatever else failed: when the crawl's connection cannot write it (a lock held past the
+spider's close, a connection the store broke), it is written again when the engine has stopped,
+on a fresh connection that waits up to ``ARCHIVE_DB_TIMEOUT`` × ``ARCHIVE_DB_LOCK_ATTEMPTS``.
+"""
 
 from __future__ import annotations
+
+import logging
+from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawler.extensions.archive import ArchiveConnection
 from crawler.extensions.summary import logged_errors
+from crawler.store.archive import is_store_error, one_line
+from crawler.store.runs import Runs, finish_on_fresh
 from crawler.store.sitesync import sync_sites
+
+logger = logging.getLogger(__name__)
 
 # Spider attributes worth keeping with the run, so a row says what was asked for.
 _ARGS = ("base_url", "since", "max_pages", "url", "refresh_days", "article_path")
@@ -15,18 +28,21 @@ _ARGS = ("base_url", "since", "max_pages", "url", "refresh_days", "article_path"
 
 class CrawlLog:
     """A row is written when the spider opens (so a killed run still leaves a trace, with
-    ``finished`` empty) and completed with the run's stats when it closes."""
+    ``finished`` empty) and completed with the run's stats when it closes. The row's id is set
+    on the crawler as ``crawler.crawl_id`` (the spider files its listing walks under it)."""
 
     def __init__(self, crawler: Crawler, connection: ArchiveConnection):
         self.crawler = crawler
         self.connection = connection
         self.crawl_id: int | None = None
+        self._unwritten_end: dict[str, Any] | None = None  # the run's end, when it could not be written
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlLog:
         ext = cls(crawler, ArchiveConnection.from_crawler(crawler))  # NotConfigured without ARCHIVE_DB
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
@@ -34,27 +50,53 @@ class CrawlLog:
         archive = self.connection.archive
         sync_sites(archive, [type(spider)])  # so its articles get their province at once
         # `site`: the name records are filed under (the spider's, or the host for `news`)
-        self.crawl_id = archive.start_crawl(getattr(spider, "site", None) or spider.name, args)
+        self.crawl_id = Runs(archive).start(getattr(spider, "site", None) or spider.name, args)
+        self.crawler.crawl_id = self.crawl_id  # type: ignore[attr-defined]
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self.crawl_id is None:
-            return
+    def figures(self) -> dict[str, int]:
         stats = self.crawler.stats.get_stats()
-        errors = logged_errors(stats)  # this crawl's own, also under crawl-all
-        figures = {
+        return {
             "requests": stats.get("downloader/request_count", 0),
             "new_articles": stats.get("archive/inserted", 0),
             "duplicates": stats.get("archive/alias", 0),
             "rejects": stats.get("archive/rejected", 0),
-            "errors": errors,
+            "errors": logged_errors(stats),  # this crawl's own, also under crawl-all
             "lost_records": self.connection.lost_records,  # set by the store pipeline at its close
         }
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.crawl_id is None:
+            return
         if self.connection.finish_reason(reason) != reason:  # the store gave up, at its last flush too
             reason = self.connection.finish_reason(reason)
             self.crawler.stats.set_value("finish_reason", reason)  # CoreStats set it before us
-        self.connection.archive.finish_crawl(self.crawl_id, finish_reason=reason, figures=figures, stats=stats)
+        figures = self.figures()
+        stats = self.crawler.stats.get_stats()
+        try:
+            Runs(self.connection.archive).finish(self.crawl_id, finish_reason=reason, figures=figures, stats=stats)
+        except Exception as exc:
+            if not is_store_error(exc):
+                raise
+            # Not lost: tried again once the engine has stopped, on a connection of its own.
+            self._unwritten_end = {"finish_reason": reason}
+            logger.warning("Cannot record how the run ended yet (%s); trying again at the end",
+                           one_line(str(exc) or type(exc).__name__))
         # The summary (crawler/extensions/summary.py) says this and more at INFO.
         spider.logger.debug(
             "Crawl %s finished (%s): %d requests, %d new articles, %d duplicates, %d rejects",
             self.crawl_id, reason, figures["requests"], figures["new_articles"], figures["duplicates"], figures["rejects"],
         )
+
+    def engine_stopped(self) -> None:
+        if self._unwritten_end is None or self.crawl_id is None:
+            return
+        end, self._unwritten_end = self._unwritten_end, None
+        wait = self.connection.timeout * max(1, self.connection.lock_attempts)
+        try:
+            finish_on_fresh(self.connection.path, self.crawl_id, wait_seconds=wait, figures=self.figures(),
+                            stats=self.crawler.stats.get_stats(), **end)
+            logger.info("Recorded how the run ended, on a fresh connection")
+        except Exception as exc:
+            if not is_store_error(exc):
+                raise
+            logger.error("Cannot record how the run ended: %s", one_line(str(exc) or type(exc).__name__))

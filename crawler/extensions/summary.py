@@ -98,31 +98,56 @@ def logged_errors(stats: Mapping[str, Any]) -> int:
     return sum(v for k, v in stats.items() if k in ("log_count/ERROR", "log_count/CRITICAL"))
 
 
+# Loggers of the components that write a crawl's records without naming its spider (the store,
+# the WARC writer): their ERRORs are the crawl's as well.
+STORE_LOGGERS = ("crawler.store", "crawler.middlewares.warc", "pipelines")
+
+
 class OwnErrors(logging.Handler):
     """Counts the ERROR records that name this crawl's spider (``extra={"spider": …}``, which
-    Scrapy's components and ``spider.logger`` set)."""
+    Scrapy's components and ``spider.logger`` set), and those of the store and the WARC writer
+    that name no spider, while this is the one crawl of the process (under crawl-all with
+    several sites at once, such a record could be any site's, and is charged to none)."""
+
+    active: list[OwnErrors] = []  # the handlers of the crawls running in this process
 
     def __init__(self, crawler: Crawler):
         super().__init__(level=logging.ERROR)
         self.crawler = crawler
 
+    def install(self) -> None:
+        OwnErrors.active.append(self)
+        logging.root.addHandler(self)
+
+    def remove(self) -> None:
+        logging.root.removeHandler(self)
+        if self in OwnErrors.active:
+            OwnErrors.active.remove(self)
+
     def emit(self, record: logging.LogRecord) -> None:
         spider = getattr(record, "spider", None)
-        if spider is not None and spider is self.crawler.spider:
+        if spider is not None:
+            ours = spider is self.crawler.spider
+        else:
+            ours = record.name.startswith(STORE_LOGGERS) and OwnErrors.active == [self]
+        if ours:
             self.crawler.stats.inc_value(ERRORS_STAT)
 
 
-def archive_totals(db_path: str, site: str) -> dict[str, int] | None:
-    """The paper's articles and URLs in the archive (None when it cannot be read)."""
-    from crawler.store.archive import Archive
+def archive_totals(crawler: Crawler, site: str) -> dict[str, int] | None:
+    """The paper's articles and URLs in the archive, read on the crawl's one connection (None
+    without ``ARCHIVE_DB``, or when it cannot be read)."""
+    from crawler.extensions.archive import crawl_archive
 
     try:
-        with Archive(db_path) as archive:
-            db = archive.db
-            return {
-                "articles": db.execute("SELECT count(*) FROM articles WHERE site = ?", [site]).fetchone()[0],
-                "urls": db.execute("SELECT count(*) FROM urls WHERE site = ?", [site]).fetchone()[0],
-            }
+        archive = crawl_archive(crawler)
+        if archive is None:
+            return None
+        db = archive.db
+        return {
+            "articles": db.execute("SELECT count(*) FROM articles WHERE site = ?", [site]).fetchone()[0],
+            "urls": db.execute("SELECT count(*) FROM urls WHERE site = ?", [site]).fetchone()[0],
+        }
     except Exception as exc:  # noqa: BLE001 - the summary must not turn a crawl's end into a crash
         logger.debug("no archive totals for %s: %s", site, exc)
         return None
@@ -143,15 +168,14 @@ class CrawlSummary:
 
     def spider_opened(self, spider: Spider) -> None:
         self.crawler.stats.set_value(ERRORS_STAT, 0)
-        logging.root.addHandler(self.errors)
+        self.errors.install()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
-        logging.root.removeHandler(self.errors)
+        self.errors.remove()
         started = stats.get("start_time")
         seconds = (datetime.now(started.tzinfo) - started).total_seconds() if isinstance(started, datetime) else None
         site = getattr(spider, "site", None) or spider.name
-        db_path = self.crawler.settings.get("ARCHIVE_DB")
-        totals = archive_totals(db_path, site) if db_path else None
+        totals = archive_totals(self.crawler, site)
         self.lines = summary_lines(site, reason, stats, seconds=seconds, totals=totals)
         logger.info("%s", "\n".join(self.lines), extra={"spider": spider})

@@ -57,7 +57,7 @@ class DateArchiveWalker:
         sp.crawler.stats.inc_value("archives/pages")
         self.empty_run = 0 if articles else self.empty_run + 1
         walked = (datetime.now(VN_TZ).date() - day).days + 1
-        limit = sp.settings.getint("ARCHIVE_ARCHIVE_EMPTY_DAYS", 60)
+        limit = sp.settings.getint("ARCHIVE_ARCHIVE_EMPTY_DAYS")
         stop = "empty" if self.empty_run >= limit else None
         sp.progress.walked("date-archive", walked, stop, kind="archive")
         if not stop and (req := self.request(day - timedelta(days=1))):
@@ -67,7 +67,7 @@ class DateArchiveWalker:
     def failed(self, failure: Failure) -> list[Any]:
         day = date.fromisoformat(failure.request.meta["archive_day"])
         self.empty_run += 1
-        if self.empty_run >= self.spider.settings.getint("ARCHIVE_ARCHIVE_EMPTY_DAYS", 60):
+        if self.empty_run >= self.spider.settings.getint("ARCHIVE_ARCHIVE_EMPTY_DAYS"):
             return []
         req = self.request(day - timedelta(days=1))
         return [req] if req else []

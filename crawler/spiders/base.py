@@ -48,6 +48,7 @@ from crawler import reasons
 from crawler.items import PageItem
 from crawler.spiders import refresh
 from crawler.spiders.archives import DateArchiveWalker
+from crawler.spiders.arguments import SpiderArguments
 from crawler.spiders.budget import Budget
 from crawler.spiders.discovery import path_shape
 from crawler.spiders.failures import failure_reason, ignored_reason
@@ -64,7 +65,6 @@ __all__ = ["NewsSpider"]
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 ARTICLE_PRIORITY = 10  # finish articles before paginating deeper: bounded memory, early results
-_TRUE = {"1", "true", "yes", "on"}
 
 
 class _CrawlerStats:
@@ -116,26 +116,27 @@ class NewsSpider(scrapy.Spider):
                  max_pages: str | int | None = None, backfill: str | bool | None = None,
                  edition_urls: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)  # -a article_path=… lands here as an attribute
+        # every -a value typed once (crawler/spiders/arguments.py); refresh_days stays an attribute too
+        self.args = SpiderArguments.parse({"base_url": base_url, "since": since, "max_pages": max_pages,
+                                           "backfill": backfill, "edition_urls": edition_urls,
+                                           "refresh_days": kwargs.get("refresh_days")})
         if not self.domains:
             raise ValueError(f"{type(self).__name__} states no domains")
         if stray := [e for e in self.editions if e not in self.domains[1:]]:
             raise ValueError(f"{type(self).__name__}: editions {stray} are not among its domains after the first")
         self.site = self.site or self.name
-        self.base_url = base_url.rstrip("/") if base_url else None
+        self.base_url = self.args.base_url.rstrip("/") if self.args.base_url else None
         self.origin = origin(self.base_url) if self.base_url else f"https://{self.domains[0]}"
-        mirrors = self.parse_edition_urls(edition_urls)
+        mirrors = self.parse_edition_urls(self.args.edition_urls)
         # -a base_url= mirrors the canonical host only: an edition is started on its own mirror
         # (-a edition_urls=) or, in a run on mirrors, not at all (its links go to base_url).
         self.edition_origins = {e: mirrors.get(e) or f"https://{e}" for e in self.editions
                                 if e in mirrors or not self.base_url}
         self.allowed_domains = ([host(self.origin), *(host(o) for o in mirrors.values())] if self.base_url
                                 else list(dict.fromkeys([*self.domains, *(host(o) for o in mirrors.values())])))
-        try:
-            self.since: date | None = date.fromisoformat(since) if since else None
-        except ValueError:
-            raise ValueError(f"-a since={since!r}: expected a date as YYYY-MM-DD") from None
-        self.backfill = str(backfill).strip().lower() in _TRUE if backfill is not None else False
-        self.max_pages = int(max_pages) if max_pages else None
+        self.since: date | None = self.args.since
+        self.backfill = self.args.backfill
+        self.max_pages = self.args.max_pages
         self.stale_pages = 2
         self.max_section_depth = self.section_depth if self.section_depth is not None else 2
         self.page_form = self.page_url or f"{{path}}?{self.page_param}={{page}}"
@@ -177,11 +178,11 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
-        spider.stale_pages = max(1, s.getint("ARCHIVE_STALE_PAGES", 2))
-        spider.max_pages = spider.max_pages or s.getint("ARCHIVE_MAX_PAGES", 1000)
+        spider.stale_pages = s.getint("ARCHIVE_STALE_PAGES")
+        spider.max_pages = spider.max_pages or s.getint("ARCHIVE_MAX_PAGES")
         if spider.section_depth is None:
-            spider.max_section_depth = max(1, s.getint("ARCHIVE_SECTION_DEPTH", 2))
-        far = date.today() - timedelta(days=s.getint("ARCHIVE_BACKFILL_SINCE_DAYS", 365))
+            spider.max_section_depth = s.getint("ARCHIVE_SECTION_DEPTH")
+        far = date.today() - timedelta(days=s.getint("ARCHIVE_BACKFILL_SINCE_DAYS"))
         if spider.since is not None and spider.since <= far:
             spider.backfill = True  # a since far in the past asks for the whole archive
         stats = _CrawlerStats(crawler)  # Scrapy sets crawler.stats only when the crawl starts
@@ -189,20 +190,20 @@ class NewsSpider(scrapy.Spider):
         spider.wanted.stats = stats
         spider.progress = Progress.for_crawler(crawler, spider.site)
         spider.wanted.known = spider.progress.known_urls(
-            retry_after=timedelta(hours=s.getfloat("ARCHIVE_REJECT_RETRY_HOURS", 6.0)),
-            max_attempts=s.getint("ARCHIVE_REJECT_MAX_ATTEMPTS", 5),
+            retry_after=timedelta(hours=s.getfloat("ARCHIVE_REJECT_RETRY_HOURS")),
+            max_attempts=s.getint("ARCHIVE_REJECT_MAX_ATTEMPTS"),
         )
         last = spider.progress.last_completed_start()
         if last and not spider.backfill:
             # sitemap children whose lastmod is older than this (a day's margin for time zones and
             # clocks) were read by that completed run and have not changed since
             spider.sitemap_walker.unchanged_before = datetime.fromisoformat(last).date() - timedelta(days=1)
-        spider.listing_walker.sweep_sections = spider.section_sweep_due(s.getfloat("ARCHIVE_SECTION_SWEEP_HOURS", 168.0))
-        spider.logger.info("%d URLs already archived for %s; section listings and sitemaps: %s%s", len(spider.known), spider.site,
+        spider.listing_walker.sweep_sections = spider.section_sweep_due(s.getfloat("ARCHIVE_SECTION_SWEEP_HOURS"))
+        spider.logger.info("%d URLs already archived for %s; section listings and sitemaps: %s%s", len(spider.wanted.known), spider.site,
                            "all" if spider.listing_walker.sweep_sections else f"only if {spider.latest_path} shows a gap",
                            "; backfill" if spider.backfill else "")
         # -a refresh_days=N: recent archived articles to fetch again (crawler/spiders/refresh.py).
-        days = refresh.parse_days(getattr(spider, "refresh_days", None))
+        days = spider.args.refresh_days
         if days is not None and spider.progress.archive is not None:
             spider.refresh_urls = refresh.refresh_urls(spider.progress.archive, spider.site, days)
             spider.logger.info("refresh_days=%s: %d archived URLs to fetch again", days, len(spider.refresh_urls))
@@ -210,7 +211,7 @@ class NewsSpider(scrapy.Spider):
         return spider
 
     def section_sweep_due(self, hours: float) -> bool:
-        if self.latest_path is None or self.since or self.backfill or not self.known:
+        if self.latest_path is None or self.since or self.backfill or not self.wanted.known:
             return True
         return sweep_due(self.progress.last_section_sweep(), hours)
 
@@ -230,53 +231,6 @@ class NewsSpider(scrapy.Spider):
         self._origin = value
         if "rules" in self.__dict__:
             self.rules.origin = value
-
-    @property
-    def known(self) -> set[str]:
-        return self.wanted.known
-
-    @known.setter
-    def known(self, urls: set[str]) -> None:
-        self.wanted.known = urls
-
-    @property
-    def scheduled(self) -> set[str]:
-        return self.wanted.scheduled
-
-    @property
-    def sections(self) -> set[str]:
-        return self.listing_walker.sections
-
-    @property
-    def sweep_sections(self) -> bool:
-        return self.listing_walker.sweep_sections
-
-    @property
-    def latest_state(self) -> str:
-        return self.listing_walker.latest_state
-
-    # -- URLs (SiteRules) ---------------------------------------------------------------
-
-    def own_url(self, url: str) -> str | None:
-        return self.rules.own_url(url)
-
-    def resolve(self, ref: str) -> str | None:
-        return self.rules.resolve(ref)
-
-    def listing_url(self, path: str, page: int) -> str:
-        return self.rules.listing_url(path, page)
-
-    def is_article_path(self, path: str) -> bool:
-        return self.rules.is_article_path(path)
-
-    def classify(self, url: str) -> tuple[str, str] | None:
-        """('article', canonical URL) or ('listing', path) for a followable link, else None."""
-        return self.rules.classify(url)
-
-    def _add_section(self, path: str) -> None:
-        """A listing known as a section (its pages' path-style links are recognised as such)."""
-        self.listing_walker.sections.add(path)
-        self.rules.add_section(path)
 
     # -- starting, idling, closing ------------------------------------------------------
 
@@ -298,10 +252,10 @@ class NewsSpider(scrapy.Spider):
                     yield scrapy.Request(f"{where}/robots.txt", callback=self.parse_robots,
                                          errback=self.discovery_failed)
         for ref in self.sitemaps:
-            if (url := self.resolve(ref)) and (req := self.sitemap_walker.root(url)):
+            if (url := self.rules.resolve(ref)) and (req := self.sitemap_walker.root(url)):
                 yield req
         for ref in self.feeds:
-            if (url := self.resolve(ref)) and (req := self.feed_walker.request(url)):
+            if (url := self.rules.resolve(ref)) and (req := self.feed_walker.request(url)):
                 yield req
         for path in self.start_listings():
             for req in self.listing_walker.start(path):
@@ -315,12 +269,8 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.set_value("refresh/requested", len(self.refresh_urls))
 
     def _crawl_id(self) -> int | None:
-        """The ``crawls`` row ``crawler.extensions.crawllog`` opened for this run."""
-        extensions = getattr(getattr(self.crawler, "extensions", None), "middlewares", ())
-        for ext in extensions:
-            if isinstance(getattr(ext, "crawl_id", None), int):
-                return ext.crawl_id
-        return None
+        """The ``crawls`` row ``crawler.extensions.crawllog`` opened for this run (it sets ``crawler.crawl_id``)."""
+        return getattr(self.crawler, "crawl_id", None)
 
     def spider_idle(self, spider: scrapy.Spider) -> None:
         if spider is not self or not self.discovering:
@@ -351,9 +301,6 @@ class NewsSpider(scrapy.Spider):
             self.progress.close()
 
     # -- requests -----------------------------------------------------------------------
-
-    def listing_request(self, path: str, page: int, *, stale: int = 0, depth: int = 0) -> scrapy.Request | None:
-        return self.listing_walker.request(path, page, stale=stale, depth=depth)
 
     def guess_paid(self, url: str) -> bool:
         """An article request by ARTICLE_GUESS alone is paid from ARCHIVE_BUDGET_GUESSES."""
@@ -414,7 +361,7 @@ class NewsSpider(scrapy.Spider):
         for url, when in urls:
             if self.wanted(url, when):
                 # it may have been fetched as a listing before its shape was known
-                out.append(self.article_request(url, dont_filter=self.rules.listing_key(url) in self.sections))
+                out.append(self.article_request(url, dont_filter=self.rules.listing_key(url) in self.listing_walker.sections))
         return out
 
     # -- callbacks: each hands the response to its walker --------------------------------
@@ -478,12 +425,19 @@ class NewsSpider(scrapy.Spider):
             item.reject_reason = reasons.OFFSITE_REDIRECT
             item.reject_detail = target[:500]
             yield item
-        elif len(chain) > self.settings.getint("REDIRECT_MAX_TIMES", 20):
+        elif canonical_url(target) in {canonical_url(u) for u in chain}:
+            # A -> B -> A: the page is never reached, however many hops are allowed
+            item.reject_reason = reasons.TOO_MANY_REDIRECTS
+            item.reject_detail = f"redirect loop: {' -> '.join([*chain[-3:], target])}"[:500]
+            yield item
+        elif len(chain) > self.settings.getint("REDIRECT_MAX_TIMES"):
             item.reject_reason = reasons.TOO_MANY_REDIRECTS
             item.reject_detail = " -> ".join(chain[-3:])[:500]
             yield item
         else:
-            request = response.request.replace(url=target)
+            # past the duplicate filter: a hop to a URL asked for before (the loop's start, an
+            # article listed elsewhere) would be dropped without a word, and this page lost
+            request = response.request.replace(url=target, dont_filter=True)
             request.meta["redirect_urls"] = chain
             yield request
 

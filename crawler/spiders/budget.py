@@ -19,16 +19,16 @@ from __future__ import annotations
 from typing import Any
 
 TOTAL = "requests"
-#: kind → (setting, default). ``sections`` counts sections opened, the others requests.
-LIMITS: dict[str, tuple[str, int]] = {
-    TOTAL: ("ARCHIVE_BUDGET_REQUESTS", 3000),
-    "listing": ("ARCHIVE_BUDGET_LISTING", 2000),
-    "sections": ("ARCHIVE_BUDGET_SECTIONS", 200),
-    "feeds": ("ARCHIVE_BUDGET_FEEDS", 30),
-    "sitemaps": ("ARCHIVE_BUDGET_SITEMAPS", 300),
-    "archives": ("ARCHIVE_BUDGET_ARCHIVES", 400),
+#: kind → its setting (defaults: crawler/settings.py). ``sections`` counts sections opened, the others requests.
+LIMITS: dict[str, str] = {
+    TOTAL: "ARCHIVE_BUDGET_REQUESTS",
+    "listing": "ARCHIVE_BUDGET_LISTING",
+    "sections": "ARCHIVE_BUDGET_SECTIONS",
+    "feeds": "ARCHIVE_BUDGET_FEEDS",
+    "sitemaps": "ARCHIVE_BUDGET_SITEMAPS",
+    "archives": "ARCHIVE_BUDGET_ARCHIVES",
     # unknown CMSs: requests for links that are articles by ARTICLE_GUESS alone
-    "guesses": ("ARCHIVE_BUDGET_GUESSES", 1000),
+    "guesses": "ARCHIVE_BUDGET_GUESSES",
 }
 #: kinds that count something else than discovery requests, so not paid from TOTAL
 UNCOUNTED = frozenset({"sections", "guesses"})
@@ -46,8 +46,8 @@ class Budget:
 
     @classmethod
     def from_settings(cls, settings: Any, *, backfill: bool = False, stats: Any = None) -> Budget:
-        factor = max(1, settings.getint("ARCHIVE_BACKFILL_FACTOR", 50)) if backfill else 1
-        limits = {kind: max(0, settings.getint(name, default)) * factor for kind, (name, default) in LIMITS.items()}
+        factor = settings.getint("ARCHIVE_BACKFILL_FACTOR") if backfill else 1
+        limits = {kind: settings.getint(name) * factor for kind, name in LIMITS.items()}
         return cls(limits, stats)
 
     @property

@@ -12,6 +12,7 @@ import scrapy
 from lxml import etree
 from scrapy.http import Response, TextResponse
 
+from crawler.spiders.deadsources import DeadSources, looks_like_feed
 from crawler.spiders.discovery import FEED_TYPES, entry_date, feed_entries
 from crawler.urls import canonical_url
 
@@ -29,9 +30,9 @@ class FeedWalker:
             return None
         self.seen.add(key)
         sp = self.spider
-        if not sp.budget.spend("feeds", key):
+        if DeadSources.of(sp).skip(key) or not sp.budget.spend("feeds", key):
             return None
-        return scrapy.Request(url, callback=sp.parse_feed, errback=sp.discovery_failed)
+        return scrapy.Request(url, callback=sp.parse_feed, errback=sp.discovery_failed, meta=DeadSources.META)
 
     def autodiscover(self, response: TextResponse) -> list[scrapy.Request]:
         """``<link rel="alternate" type="application/rss+xml" href=…>`` of this site."""
@@ -50,11 +51,18 @@ class FeedWalker:
         if sp.rules.own_url(response.url) is None:
             sp.crawler.stats.inc_value("discovery/offsite_redirect")
             return []
+        if DeadSources.of(sp).gone(response, "feed"):
+            return []
         try:
             entries = list(feed_entries(response))
         except etree.XMLSyntaxError as exc:
+            entries, unreadable = [], exc
+        else:
+            unreadable = None if entries or looks_like_feed(response.body) else "not a feed"
+        DeadSources.of(sp).answered(response, "feed", readable=unreadable is None)
+        if unreadable is not None:
             sp.crawler.stats.inc_value("discovery/feed_unreadable")
-            sp.logger.warning("Feed %s unreadable: %s", response.url, exc)
+            sp.logger.warning("Feed %s unreadable: %s", response.url, unreadable)
             return []
         sp.crawler.stats.inc_value("discovery/feeds")
         out: list[Any] = []

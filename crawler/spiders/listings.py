@@ -38,7 +38,7 @@ from twisted.python.failure import Failure
 
 from crawler.spiders.failures import failure_reason
 from crawler.urls import canonical_url
-from crawler.text.dates import DMY
+from crawler.text.dates import DMY, dmy_date
 
 if TYPE_CHECKING:
     from crawler.spiders.rules import SiteRules
@@ -114,11 +114,7 @@ def _date_of(link: Any, held: dict[Any, set]) -> date | None:
         if found:
             if len(found) > 1:
                 return None
-            d, m, y = (int(x) for x in next(iter(found)))
-            try:
-                return date(y, m, d)
-            except ValueError:
-                return None
+            return dmy_date(*next(iter(found)))
         el = el.getparent()
     return None
 
@@ -180,7 +176,7 @@ class ListingWalker:
 
     # -- requests ----------------------------------------------------------------------
 
-    def request(self, path: str, page: int, *, stale: int, depth: int = 0) -> scrapy.Request | None:
+    def request(self, path: str, page: int, *, stale: int = 0, depth: int = 0) -> scrapy.Request | None:
         sp = self.spider
         if not sp.budget.spend("listing", path):
             sp.progress.ended(path, "budget")

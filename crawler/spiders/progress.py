@@ -8,6 +8,8 @@
   that covers every article it may have lost;
 - at close: ``crawls.section_sweep``, ``crawls.completed``, ``crawls.budget_ended``.
 
+The decisions are here; the reads and writes are the run record's (``crawler.store.runs``).
+
 ``listing_walks`` holds one row per site and listing: ``walked`` (the depth of the last run
 that read it), ``owed`` (the depth the next run must reach at least: the deepest an unfinished
 run went, kept until a completed run has walked that deep), ``ended`` (why that walk stopped:
@@ -19,9 +21,9 @@ Without ``ARCHIVE_DB`` (unit tests, the canary) it keeps everything in memory.
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -29,7 +31,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.extensions.archive import ArchiveConnection, crawl_archive
-from crawler.store.archive import Archive, is_store_error, now_iso, one_line
+from crawler.store.archive import Archive, is_store_error, one_line
+from crawler.store.runs import Runs
 
 
 logger = logging.getLogger(__name__)
@@ -41,6 +44,7 @@ NATURAL_ENDS = frozenset({"empty", "repeat", "since", "max-pages", "no-paginatio
 class Progress:
     def __init__(self, archive: Archive | None, site: str):
         self.archive = archive
+        self.runs = Runs(archive) if archive is not None else None
         self.site = site
         self.owed_at_start: dict[str, int] = {}
         self.walked_now: dict[str, int] = {}
@@ -60,8 +64,8 @@ class Progress:
     def on(cls, archive: Archive | None, site: str) -> Progress:
         progress = cls(archive, site)
         if archive is not None:
-            for listing, owed, complete in archive.db.execute(
-                    "SELECT listing, owed, complete FROM listing_walks WHERE site = ?", [site]):
+            assert progress.runs is not None
+            for listing, owed, complete in progress.runs.walks(site):
                 if owed:
                     progress.owed_at_start[listing] = owed
                 progress.complete_at_start[listing] = bool(complete)
@@ -80,6 +84,7 @@ class Progress:
     def close(self) -> None:
         """Done with the archive (the connection itself belongs to the crawl)."""
         self.archive = None
+        self.runs = None
 
     # -- reading at open ----------------------------------------------------------
 
@@ -90,19 +95,11 @@ class Progress:
 
     def last_section_sweep(self) -> str | None:
         """When a completed crawl of the site last walked all its section listings."""
-        if self.archive is None:
-            return None
-        row = self.archive.db.execute(
-            "SELECT max(section_sweep) FROM crawls WHERE site = ? AND completed = 1", [self.site]).fetchone()
-        return row[0] if row else None
+        return self.runs.last_section_sweep(self.site) if self.runs is not None else None
 
     def last_completed_start(self) -> str | None:
         """When the last completed crawl of the site started (ISO, UTC)."""
-        if self.archive is None:
-            return None
-        row = self.archive.db.execute(
-            "SELECT max(started) FROM crawls WHERE site = ? AND completed = 1", [self.site]).fetchone()
-        return row[0] if row else None
+        return self.runs.last_completed_start(self.site) if self.runs is not None else None
 
     def trusted(self, listing: str) -> bool:
         """May a run of pages with nothing new end this walk? Only once a completed run has
@@ -126,34 +123,25 @@ class Progress:
         if self.archive is None:
             return
         owed = max(self.walked_now[listing], self.owed(listing))
-        self._write(
-            # a new row keeps the trust the listing had at the start of the run (a killed run
-            # leaves its debt in owed, not a distrust of what earlier completed runs walked)
-            """INSERT INTO listing_walks (site, listing, kind, walked, owed, complete, ended, crawl, updated)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT(site, listing) DO UPDATE SET kind = excluded.kind, walked = excluded.walked,
-                   owed = max(listing_walks.owed, excluded.owed), ended = excluded.ended,
-                   crawl = excluded.crawl, updated = excluded.updated""",
-            [self.site, listing, kind, self.walked_now[listing], owed, int(self.trusted(listing)), ended,
-             self.crawl_id, now_iso()])
+        self._write(lambda runs: runs.walked(
+            self.site, listing, kind=kind, walked=self.walked_now[listing], owed=owed,
+            trusted=self.trusted(listing), ended=ended, crawl_id=self.crawl_id))
 
     def ended(self, listing: str, why: str) -> None:
         self.ended_now[listing] = why
         if self.archive is None:
             return
-        self._write("UPDATE listing_walks SET ended = ? WHERE site = ? AND listing = ?", [why, self.site, listing])
+        self._write(lambda runs: runs.walk_ended(self.site, listing, why))
 
-    def _write(self, sql: str, params: list[Any]) -> None:
+    def _write(self, write: Callable[[Runs], None]) -> None:
         """One statement in its own short transaction, retried like the store's writes when
         the database is locked. A write that fails for good (a full disk, a lock held past every
         retry) is logged once and the walk records stop for this run: the store meets the same
         failure and ends the crawl as ``store-failed``, which leaves the run not completed."""
-        if self.archive is None or self.failed:
+        if self.runs is None or self.failed:
             return
         try:
-            for attempt in self.archive.retrying():
-                with attempt, self.archive.db.atomic():
-                    self.archive.db.execute(sql, params)
+            write(self.runs)
         except Exception as exc:
             if not is_store_error(exc):
                 raise
@@ -181,21 +169,15 @@ class Progress:
             logger.warning("Cannot record how the run ended: %s", one_line(str(exc) or type(exc).__name__))
 
     def _finish(self, completed: bool, section_sweep: str | None, budget_ended: dict[str, Any]) -> None:
-        assert self.archive is not None
-        db = self.archive.db
-        for attempt in self.archive.retrying():
-            with attempt, db.atomic():
-                if completed:
-                    for listing, depth in self.walked_now.items():
-                        # a walk less deep than an unfinished run's leaves that debt standing
-                        owed = 0 if depth >= self.owed(listing) else self.owed(listing)
-                        db.execute("UPDATE listing_walks SET owed = ?, complete = ? WHERE site = ? AND listing = ?",
-                                   [owed, int(self.walked_to_end(listing)), self.site, listing])
-                if self.crawl_id is not None:
-                    db.execute("UPDATE crawls SET completed = ?, section_sweep = ?, budget_ended = ? WHERE id = ?",
-                               [int(completed), section_sweep,
-                                json.dumps(budget_ended, ensure_ascii=False, sort_keys=True) if budget_ended else None,
-                                self.crawl_id])
+        assert self.runs is not None
+        paid: dict[str, tuple[int, bool]] = {}
+        if completed:
+            for listing, depth in self.walked_now.items():
+                # a walk less deep than an unfinished run's leaves that debt standing
+                owed = 0 if depth >= self.owed(listing) else self.owed(listing)
+                paid[listing] = (owed, self.walked_to_end(listing))
+        self.runs.ended(self.crawl_id, self.site, completed=completed, section_sweep=section_sweep,
+                        budget_ended=budget_ended, walks_paid=paid)
 
 
 def sweep_due(last: str | None, hours: float) -> bool:

@@ -16,22 +16,14 @@ from typing import Any
 
 import scrapy
 
+from crawler.spiders.arguments import SpiderArguments
 from crawler.store.archive import Archive
-
-VN_OFFSET = timedelta(hours=7)  # ``published`` dates are Vietnam dates
-
+from crawler.text.dates import VN_TZ
 
 def parse_days(value: Any) -> float | None:
-    """The ``refresh_days`` spider argument: None when absent, else a positive number of days."""
-    if value in (None, ""):
-        return None
-    try:
-        days = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"-a refresh_days={value!r}: expected a number of days") from None
-    if days <= 0:
-        raise ValueError(f"-a refresh_days={value!r}: expected a positive number of days")
-    return days
+    """The ``refresh_days`` spider argument: None when absent, else a positive number of days
+    (``crawler/spiders/arguments.py`` owns the rule)."""
+    return SpiderArguments.parse({"refresh_days": value}).refresh_days
 
 
 def refresh_urls(archive: Archive, site: str, days: float, *, now: datetime | None = None) -> list[str]:
@@ -41,7 +33,7 @@ def refresh_urls(archive: Archive, site: str, days: float, *, now: datetime | No
     cutoff = now - timedelta(days=days)
     # published is "YYYY-MM-DD" or ISO with +07:00; compare its Vietnam date with the cutoff's
     # Vietnam date (inclusive), fetched_at (UTC ISO) with the cutoff instant.
-    day = (cutoff + VN_OFFSET).date().isoformat()
+    day = cutoff.astimezone(VN_TZ).date().isoformat()  # ``published`` dates are Vietnam dates
     rows = archive.db.execute(
         """SELECT u.url FROM urls u JOIN articles a ON a.hash = u.hash
            WHERE u.site = ?

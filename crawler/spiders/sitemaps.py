@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
+from crawler.spiders.deadsources import DeadSources
 from crawler.spiders.discovery import SITEMAP_MAXSIZE, entry_date, path_shape, sitemap_body, sitemap_entries
 from crawler.urls import canonical_url
 
@@ -95,6 +96,8 @@ class SitemapWalker:
             return None
         self.seen.add(key)
         sp = self.spider
+        if DeadSources.of(sp).skip(key):
+            return None
         if not sp.budget.spend("sitemaps", key):
             if chain is not None:
                 sp.progress.ended(chain["key"], "budget")
@@ -102,7 +105,7 @@ class SitemapWalker:
         depth = (chain or {}).get("depth", 0)
         return scrapy.Request(url, callback=sp.parse_sitemap, errback=sp.sitemap_failed,
                               meta={"download_maxsize": SITEMAP_MAXSIZE, "sitemap_chain": chain,
-                                    "sitemap_depth": depth})
+                                    "sitemap_depth": depth, **DeadSources.META})
 
     def from_robots(self, urls: Iterable[str]) -> list[scrapy.Request]:
         out = []
@@ -121,8 +124,11 @@ class SitemapWalker:
             self.stats.inc_value("discovery/offsite_redirect")
             out.extend(self._child_done(parent, 0))
             return out
+        if DeadSources.of(sp).gone(response, "sitemap"):
+            return self._child_done(parent, 0)
         body = sitemap_body(response)
         kind, entries = sitemap_entries(body) if body is not None else ("", [])
+        DeadSources.of(sp).answered(response, "sitemap", readable=kind in ("sitemapindex", "urlset"))
         if kind == "sitemapindex":
             self.stats.inc_value("discovery/sitemap_indexes")
             chain = self._index(response, entries, parent)

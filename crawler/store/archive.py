@@ -451,22 +451,15 @@ class Archive:
             [rec.url, rec.site, rec.reason, rec.detail, rec.status, rec.fetched_at, rec.fetched_at],
         )
 
+    # The run record (``crawls``) belongs to ``crawler.store.runs``; these two are its doors
+    # for callers that hold an ``Archive``.
+
     def start_crawl(self, site: str, args: dict[str, Any] | None = None) -> int:
-        for attempt in self.retrying():
-            with attempt, self.db.atomic():
-                cur = self.db.execute(
-                    "INSERT INTO crawls (site, started, args) VALUES (?, ?, ?)",
-                    [site, now_iso(), json.dumps(args or {}, ensure_ascii=False, default=str)],
-                )
-        return int(cur.lastrowid)
+        from crawler.store.runs import Runs
+
+        return Runs(self).start(site, args)
 
     def finish_crawl(self, crawl_id: int, *, finish_reason: str, figures: dict[str, int], stats: dict) -> None:
-        # A stats value may hold text from a page (a lone surrogate would fail the write).
-        stats_json = json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True)
-        stats_json = stats_json.encode("utf-8", "backslashreplace").decode("utf-8")
-        for attempt in self.retrying():
-            with attempt, self.db.atomic():
-                self.db["crawls"].update(
-                    crawl_id,
-                    {"finished": now_iso(), "finish_reason": finish_reason, **figures, "stats": stats_json},
-                )
+        from crawler.store.runs import Runs
+
+        Runs(self).finish(crawl_id, finish_reason=finish_reason, figures=figures, stats=stats)

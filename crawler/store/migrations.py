@@ -341,3 +341,19 @@ def m008_search_prefix(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
     db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
     db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0)')")
+
+
+# -- dead feeds and sitemaps (crawler/store/deadsources.py) ---------------------------------------
+
+
+@migrations()
+def m009_dead_sources(db: sqlite_utils.Database) -> None:
+    """Feeds and sitemaps of a site that answered 404/410 or were not a feed or sitemap: skipped
+    until ``ARCHIVE_DEAD_SOURCE_DAYS`` after ``checked``, then tried again (a row is deleted when
+    its source answers)."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS dead_sources (
+            site TEXT NOT NULL, url TEXT NOT NULL, kind TEXT NOT NULL, why TEXT NOT NULL,
+            first_failed TEXT NOT NULL, checked TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (site, url)) WITHOUT ROWID"""
+    )

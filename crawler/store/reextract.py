@@ -405,7 +405,7 @@ def _rekey(db: Any, report: Report, changed: list[tuple[int, str, str, dict]], c
 def _apply_revisions(db: Any, report: Report) -> None:
     """Re-extracted revision texts in place, then each edited article's revisions tidied."""
     hash_map: dict[str, str] = {}
-    for key, new, values_json, reason in db.execute(
+    for key, new, values_json, _reason in db.execute(
             "SELECT key, new, fields, reason FROM _rx WHERE kind = 'revision'").fetchall():
         if new is None:
             continue

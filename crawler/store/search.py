@@ -36,12 +36,16 @@ raises a syntax error):
   merges every matching term's list on each MATCH, ~1 s for ``kh*`` at a million articles;
 - ``title:đảng`` / ``title:"đại hội"``: in the title only (``text:`` for the body).
 
-Limits (``check_query``): at most ``MAX_QUERY_CHARS`` characters and ``MAX_QUERY_WORDS`` words.
-Each word is a posting list FTS5 merges, and ``snippet()`` scores every phrase on every row it
-shows, inside one SQLite step that the SQL time limit (a progress handler, run *between*
-steps) cannot interrupt; a 5,000-character query held a worker for 35 s. Beyond the limits
-``fts_query`` raises ``QueryTooLong`` with a message for the reader, and the Datasette plugin
-answers 400 before any SQL runs.
+Limits (``check_query``): at most ``MAX_QUERY_CHARS`` characters and ``MAX_QUERY_WORDS`` words,
+set by cost, not by habit: a pasted headline (15–25 syllables, ~150 characters with marks) fits,
+a 5,000-character paste does not. Each word is a posting list FTS5 merges, and ``snippet()``
+scores every phrase on every row it shows, inside one SQLite step that the SQL time limit (a
+progress handler, run *between* steps) cannot interrupt; a 5,000-character query held a worker
+for 35 s. What bounds a long query's cost is that only the words the index holds cost anything:
+with ``exists`` (the archive's vocabulary) a misspelt or absent word becomes ``NOTHING`` before
+FTS5 reads a list, and a word present in most of the archive is not scored (``rank_query``).
+Beyond the limits ``fts_query`` raises ``QueryTooLong`` with a message for the reader, and the
+Datasette plugin answers 400 before any SQL runs.
 
 ``phrase_query`` gives the same words as one phrase; the ranked search puts articles that
 contain the typed words in that order first (bm25 alone ignores word order, so "Đảng viên …
@@ -56,6 +60,7 @@ import re
 import unicodedata
 
 from crawler.text import fold
+from crawler.text.normalize import LETTER_MARKS, TONE_MARKS, VOWELS
 
 __all__ = ["fts_query", "phrase_query", "query_terms", "check_query", "prefix_letters_match", "QueryTooLong", "NOTHING",
            "MAX_QUERY_CHARS", "MAX_QUERY_WORDS"]
@@ -82,8 +87,8 @@ _PIECE = re.compile(
 # as consecutive sub-phrases instead (each still exact, their adjacency no longer enforced).
 MAX_SPELLINGS = 16
 
-MAX_QUERY_CHARS = 200
-MAX_QUERY_WORDS = 12
+MAX_QUERY_CHARS = 300
+MAX_QUERY_WORDS = 40
 
 
 class QueryTooLong(ValueError):
@@ -107,8 +112,8 @@ def check_query(query: str | None) -> str | None:
 
 
 # Marks that make another letter (ă â ê ô ơ ư) as opposed to tone marks; đ is a letter of its own.
-_TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"), None)
-_LETTER_MARKS = "\u0302\u0306\u031b"
+_TONE_MARKS = dict.fromkeys(map(ord, TONE_MARKS), None)
+_LETTER_MARKS = LETTER_MARKS
 _WORDS = re.compile(r"[^\W_]+")
 
 
@@ -131,8 +136,8 @@ def _lettered_prefixes(query: str) -> list[str]:
     return out
 
 
-_TONES_NFD = ("\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
-_VOWELS = set("aăâeêioôơuưy")
+_TONES_NFD = TONE_MARKS
+_VOWELS = VOWELS
 
 
 def _spelled(prefix: str) -> list[str]:
@@ -176,7 +181,7 @@ def prefix_letters_match(query: str | None, *texts: str | None) -> bool:
     return all(_starts_a_word(text, spellings) for spellings in patterns)
 
 
-def _spellings(token: str) -> list[str]:
+def _spellings(token: str, exists=None) -> list[str]:
     """The index spellings a folded token may stand for.
 
     ``đ`` only ever starts a Vietnamese syllable, and syllables are separate tokens, so only a
@@ -185,20 +190,22 @@ def _spellings(token: str) -> list[str]:
     ``fts_query``, prefixes only): it stands for ``đ`` alone.
     """
     if token.startswith("\x00"):
-        return ["đ" + token[2:]]
-    return [token, "đ" + token[1:]] if token.startswith("d") else [token]
+        out = ["đ" + token[2:]]
+    else:
+        out = [token, "đ" + token[1:]] if token.startswith("d") else [token]
+    return out if exists is None else [t for t in out if exists(t)]
 
 
 def _quote(tokens: list[str]) -> str:
     return '"' + " ".join(tokens).replace('"', '""') + '"'
 
 
-def _chunks(tokens: list[str]) -> list[list[str]]:
+def _chunks(tokens: list[str], exists=None) -> list[list[str]]:
     """Split a phrase so that no chunk has more than MAX_SPELLINGS spellings."""
     chunks: list[list[str]] = [[]]
     count = 1
     for tok in tokens:
-        n = len(_spellings(tok))
+        n = max(1, len(_spellings(tok, exists)))
         if chunks[-1] and count * n > MAX_SPELLINGS:
             chunks.append([])
             count = 1
@@ -207,30 +214,41 @@ def _chunks(tokens: list[str]) -> list[list[str]]:
     return chunks
 
 
-def _phrase(tokens: list[str], prefix: bool) -> str:
-    """An FTS5 expression for the folded ``tokens`` as a phrase, đ spellings OR-ed."""
+def _phrase(tokens: list[str], prefix: bool, exists=None) -> str:
+    """An FTS5 expression for the folded ``tokens`` as a phrase, đ spellings OR-ed.
+
+    ``exists(term) -> bool``: keep only the spellings the index holds (a prefix is never
+    pruned); a phrase with a word the index does not hold at all is ``NOTHING``."""
     parts = []
-    chunks = _chunks(tokens)
+    chunks = _chunks(tokens, exists)
     for i, chunk in enumerate(chunks):
-        star = "*" if prefix and i == len(chunks) - 1 else ""
-        variants = [_quote(list(v)) + star for v in itertools.product(*map(_spellings, chunk))]
+        last = prefix and i == len(chunks) - 1
+        star = "*" if last else ""
+        spell = [_spellings(t, None if last and j == len(chunk) - 1 else exists) for j, t in enumerate(chunk)]
+        if not all(spell):
+            return NOTHING
+        variants = [_quote(list(v)) + star for v in itertools.product(*spell)]
         parts.append(variants[0] if len(variants) == 1 else "(" + " OR ".join(variants) + ")")
     return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
 
 
-def _loose(tokens: list[str], prefix: bool) -> str:
+def _loose(tokens: list[str], prefix: bool, exists=None) -> str:
     """The words of a phrase, each anywhere (AND): what ``fts_query(loose=True)`` uses."""
-    parts = [_phrase([tok], prefix and i == len(tokens) - 1) for i, tok in enumerate(tokens)]
+    parts = [_phrase([tok], prefix and i == len(tokens) - 1, exists) for i, tok in enumerate(tokens)]
+    if NOTHING in parts:
+        return NOTHING
     return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
 
 
-def fts_query(query: str | None, *, loose: bool = False) -> str:
+def fts_query(query: str | None, *, loose: bool = False, exists=None) -> str:
     """Return the FTS5 MATCH expression for what a reader typed (see the module docstring).
 
     Always a valid FTS5 query; one that matches nothing (``NOTHING``) when ``query`` has no
     words. ``loose``: phrases become their words anywhere (AND), everything else the same; a
     superset of the matches that FTS5 finds far faster than a phrase of common words, which it
     must check word position by word position in every article that has all of them.
+    ``exists(term) -> bool`` (the index's vocabulary, see ``crawler/datasette/search.py``):
+    only spellings the archive holds are searched; the matches are the same.
     """
     if not query:
         return NOTHING
@@ -257,12 +275,14 @@ def fts_query(query: str | None, *, loose: bool = False) -> str:
         if not tokens:
             continue
         build = _loose if loose and not (m.group("neg") or negate_next) else _phrase
-        expr = build(tokens, prefix)
+        expr = build(tokens, prefix, exists)
         col = (m.group("col") or "").lower()
-        if col in COLUMNS:
+        if expr == NOTHING:
+            pass  # a word the archive does not hold: matches nothing in any column
+        elif col in COLUMNS:
             expr = f"{col} : {expr if expr.startswith('(') else '(' + expr + ')'}"
         elif m.group("col"):  # "word:word" that is not a column filter: the words themselves
-            expr = build(_TOKEN.findall(fold(m.group("col"))) + tokens, prefix)
+            expr = build(_TOKEN.findall(fold(m.group("col"))) + tokens, prefix, exists)
         (negatives if m.group("neg") or negate_next else positives).append(expr)
         negate_next = False
     # Drop OR markers that do not stand between two expressions.
@@ -273,6 +293,17 @@ def fts_query(query: str | None, *, loose: bool = False) -> str:
         cleaned.append(item)
     while cleaned and cleaned[-1] == "OR":
         cleaned.pop()
+    # A group of AND-ed expressions with one that matches nothing matches nothing: drop it
+    # here, so that FTS5 never reads the other words' lists for it.
+    groups: list[list[str]] = [[]]
+    for item in cleaned:
+        if item == "OR":
+            groups.append([])
+        else:
+            groups[-1].append(item)
+    groups = [g for g in groups if g and NOTHING not in g]
+    cleaned = [item for i, g in enumerate(groups) for item in (["OR"] if i else []) + g]
+    negatives = [n for n in negatives if n != NOTHING]
     if not cleaned:
         return NOTHING
     # FTS5 allows implicit AND only between phrases, not after a parenthesised group: spell it.
@@ -288,7 +319,7 @@ def fts_query(query: str | None, *, loose: bool = False) -> str:
 _OPERATORS = re.compile(r'["*:]|(?:^|\s)-|\b(?:OR|AND|NOT)\b')
 
 
-def phrase_query(query: str | None) -> str:
+def phrase_query(query: str | None, exists=None) -> str:
     """The typed words as one phrase (đ spellings OR-ed), for ranking exact-order matches first.
 
     Only for plain queries of two or more words; anything with operators, quotes, prefixes or
@@ -297,7 +328,7 @@ def phrase_query(query: str | None) -> str:
     if not query or check_query(query) or _OPERATORS.search(query.translate(_QUOTES)):
         return NOTHING
     tokens = _TOKEN.findall(fold(query))
-    return _phrase(tokens, False) if len(tokens) >= 2 else NOTHING
+    return _phrase(tokens, False, exists) if len(tokens) >= 2 else NOTHING
 
 
 def query_terms(query: str | None) -> list[list[str]]:

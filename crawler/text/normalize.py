@@ -40,7 +40,10 @@ import hashlib
 import re
 import unicodedata
 
-__all__ = ["clean", "clean_chars", "drop_surrogates", "canonical", "fold", "content_hash", "normalize_tone"]
+__all__ = [
+    "clean", "clean_chars", "drop_surrogates", "drop_xml_incompatible", "canonical", "fold", "content_hash", "normalize_tone",
+    "TONE_MARKS", "LETTER_MARKS", "VOWELS",
+]
 
 # Zero-width characters glue or split words invisibly; turning them into a
 # space would split words that were typed as one, so they are dropped. So are
@@ -56,11 +59,16 @@ _INVISIBLE = (
     + "".join(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]))
 )
 _DROP = dict.fromkeys(map(ord, _INVISIBLE), None)
+# Blank characters that stand for a space: tab, no-break and typographic spaces, and the
+# Hangul fillers (U+3164 and its kin render blank and are pasted from Korean IMEs as spaces).
 _TO_SPACE = dict.fromkeys(
-    map(ord, "\t\u00a0\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))),
+    map(ord, "\t\u00a0\u202f\u205f\u3000\u3164\u115f\u1160\uffa0" + "".join(map(chr, range(0x2000, 0x200B)))),
     " ",
 )
-_TRANSLATE = {**_DROP, **_TO_SPACE, 0x00D0: "\u0110", 0x00F0: "\u0111"}
+# Hyphens that print as "-": the non-breaking hyphen (U+2011) and the Unicode hyphen (U+2010)
+# are the same word break to a reader (Bà Rịa‑Vũng Tàu).
+_TO_HYPHEN = dict.fromkeys(map(ord, "\u2010\u2011"), "-")
+_TRANSLATE = {**_DROP, **_TO_SPACE, **_TO_HYPHEN, 0x00D0: "\u0110", 0x00F0: "\u0111"}
 # str.translate with a dict looks every character up in Python; most text
 # (and most raw HTML) has none of these characters, so search first, in C.
 _NEEDS_TRANSLATE = re.compile("[" + re.escape("".join(map(chr, _TRANSLATE))) + "\r]")
@@ -74,6 +82,22 @@ _LETTER_VS = re.compile("(?<=[^\\W\\d_])[\ufe00-\ufe0f\U000e0100-\U000e01ef]+")
 _SPACES = re.compile(r" {2,}")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _RAGGED = re.compile(r"[ \n]{2,}|^[ \n]|[ \n]$|\n |  ?\n")
+
+
+# Characters lxml refuses in any text it is given (``All strings must be XML compatible``):
+# C0 controls other than tab and line ends, and the non-characters U+FFFE/U+FFFF; raw or
+# as numeric character references, which an HTML parser turns back into the character.
+_XML_INCOMPATIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+    r"|&#(?:0*(?:[0-8]|1[124-9]|2\d|3[01])(?!\d)|[xX]0*(?:[0-8bBcCeEfF]|1[\da-fA-F])(?![\da-fA-F])"
+    r"|0*6553[45](?!\d)|[xX]0*[fF]{3}[eEfF](?![\da-fA-F]));?"
+)
+
+
+def drop_xml_incompatible(html: str) -> str:
+    """``html`` without the characters no lxml tree may hold, raw or as ``&#2;``/``&#x0B;``.
+    Word pastes leave U+000B in real pages; none of them is text a reader sees."""
+    return _XML_INCOMPATIBLE.sub("", html) if _XML_INCOMPATIBLE.search(html) else html
 
 
 def drop_surrogates(s: str) -> str:
@@ -114,37 +138,89 @@ def clean(s: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
-_TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
-# Onsets are listed so that "qu" and "gi" are taken whole (there is no bare
-# "q"), and so that a word starting with a non-Vietnamese consonant never
-# matches. Longest first, since alternation is ordered.
+# -- the tone-mark tables (imported by search and the Datasette collation) ---------------------
+
+# The five tone marks as combining characters, in the order of Vietnamese dictionaries:
+# huyền (grave), hỏi (hook above), ngã (tilde), sắc (acute), nặng (dot below).
+TONE_MARKS = ("\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
+# Marks that make another letter (ă â ê ô ơ ư): breve, circumflex, horn. đ is a letter of its own.
+LETTER_MARKS = ("\u0306", "\u0302", "\u031b")
+# The vowels, with their letter marks.
+VOWELS = frozenset("aăâeêioôơuưy")
+_TONES = frozenset(TONE_MARKS)
+# Onsets are listed so that "qu" and "gi" are taken whole (there is no bare "q"), and so that
+# a word starting with a non-Vietnamese consonant never matches. Longest first.
 _ONSETS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx]"
-# The whole syllable must be onset + oa/oe/uy: anything after the nucleus is a
-# final consonant (hoàng, toán, khuyến) and then the tone stays where it is.
-_MOVABLE = re.compile(rf"(?:{_ONSETS})?(?:oa|oe|uy)")
-# Whole \w runs, so a letter run glued to digits or underscores (an
-# identifier, a code) never matches the syllable shape and is left alone.
-_WORD = re.compile(r"\w+")
+_FINALS = "ch|ng|nh|[cmnpt]"
+# A Vietnamese syllable, tone marks taken off: onset, one to three vowels, final consonant.
+_SYLLABLE = re.compile(rf"(?P<onset>{_ONSETS})?(?P<nucleus>[aăâeêioôơuưy]{{1,3}})(?P<final>{_FINALS})?")
+# Whole \w runs with the combining marks inside them (a mark left over after NFC is not \w),
+# so a letter run glued to digits or underscores (an identifier, a code) never matches the
+# syllable shape and is left alone, and a stacked second mark stays with its word.
+_WORD = re.compile(r"(?:\w|[\u0300-\u036f])+")
+# Precomposed letters carrying a tone mark: only words holding one (or a combining tone
+# mark) can need the mark moved, so the rest is never decomposed.
+_TONED = re.compile(
+    "["
+    + "".join(c for c in map(chr, range(0xC0, 0x1FFF)) if _TONES & set(unicodedata.normalize("NFD", c)))
+    + "".join(TONE_MARKS)
+    + "]"
+)
 
 
-def _traditional_tone(match: re.Match) -> str:
+def _tone_place(onset: str, nucleus: str, final: str) -> int:
+    """Where the tone mark of a syllable goes (index into ``nucleus``), by the traditional
+    rule: on the last vowel with a letter mark (ê, ơ, â, …); else on the last vowel when a
+    final consonant closes the syllable; else on the first of two vowels (hòa, thủy, mía)
+    and the middle of three (ngoài, khuỷu)."""
+    marked = [i for i, v in enumerate(nucleus) if v in "ăâêôơư"]
+    if marked:
+        return marked[-1]
+    if final:
+        return len(nucleus) - 1
+    return {1: 0, 2: 0, 3: 1}[len(nucleus)]
+
+
+def _place_tone(match: re.Match) -> str:
     word = match.group()
-    decomposed = unicodedata.normalize("NFD", word)
-    tones = [c for c in decomposed if c in _TONES]
-    if len(tones) != 1:
+    if not _TONED.search(word):
         return word
-    bare = unicodedata.normalize("NFC", decomposed.replace(tones[0], ""))
-    if not _MOVABLE.fullmatch(bare.lower()):
+    # Each letter as (base letter with its letter marks, tone marks typed on it).
+    letters: list[list[str]] = []
+    tone = None
+    for ch in unicodedata.normalize("NFD", word):
+        if ch in _TONES:
+            if tone is not None or not letters:
+                return word  # two tones, or a tone on nothing: not a syllable we can read
+            tone = ch
+            continue
+        if unicodedata.combining(ch):
+            if not letters:
+                return word
+            letters[-1][0] += ch
+        else:
+            letters.append([ch])
+    if tone is None:
         return word
-    # The nucleus is the last two letters, all plain ASCII in ``bare``, so
-    # the first vowel is at len - 2.
-    i = len(bare) - 2
-    return unicodedata.normalize("NFC", bare[: i + 1] + tones[0] + bare[i + 1 :])
+    bare = [unicodedata.normalize("NFC", base) for (base,) in letters]
+    shape = "".join(bare).lower()
+    if len(shape) != len(bare):
+        return word
+    m = _SYLLABLE.fullmatch(shape)
+    if m is None:
+        return word
+    onset, nucleus, final = m.group("onset") or "", m.group("nucleus"), m.group("final") or ""
+    at = len(onset) + _tone_place(onset, nucleus, final)
+    bare[at] = bare[at] + tone
+    return unicodedata.normalize("NFC", "".join(bare))
 
 
 def normalize_tone(s: str) -> str:
-    """Move tone marks to the traditional place (``hoà`` → ``hòa``, ``uỷ`` → ``ủy``)."""
-    return _WORD.sub(_traditional_tone, unicodedata.normalize("NFC", s))
+    """Put each syllable's tone mark where traditional orthography puts it: ``hoà`` → ``hòa``,
+    ``uỷ`` → ``ủy``, and a mark typed on the wrong letter by old input methods moves to the
+    right vowel (``ngươì`` → ``người``, ``nhiêù`` → ``nhiều``, ``cuả`` → ``của``). Words that
+    are not one Vietnamese syllable (foreign words, codes, two tone marks) are left alone."""
+    return _WORD.sub(_place_tone, unicodedata.normalize("NFC", s))
 
 
 def canonical(s: str) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from crawler.text import chrome
-from crawler.text.extract import is_chrome_line
+from crawler.text.pruning import is_chrome_line
 from crawler.text.normalize import canonical, clean
 
 __all__ = ["clean_saved_text", "paper_from_text", "PAPERS"]

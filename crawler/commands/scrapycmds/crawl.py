@@ -2,7 +2,8 @@
 
 Before anything starts: an unknown spider name lists the known ones, and ``ARCHIVE_DB`` must
 be a SQLite file or a new file in an existing folder (``creating new archive at …``); either
-problem is one line and exit status 2. After the crawl the exit status follows its finish reason
+problem is one line and exit status 2, as is a bad ``-a`` argument (an unknown name, a value
+it does not accept) or ``-s ARCHIVE_*`` value. After the crawl the exit status follows its finish reason
 (``crawler.commands.outcome``: 0 finished, 3 site unreachable, 4 every request failed, 5 records
 lost, 6 cut short by a budget or ``CLOSESPIDER_*``, 7 interrupted, 1 anything else), and when
 it is not 0 the last line on stderr says why in plain words.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.crawler import Crawler
@@ -21,11 +23,29 @@ from scrapy.spiderloader import get_spider_loader
 from crawler.commands import outcome
 from crawler.commands.logs import quiet_logging
 from crawler.commands.paths import archive_for_writing, verify_archive
+from crawler.spiders.base import NewsSpider
 from crawler.store.errors import ArchiveError
 
 
 def unknown_spider(name: str, known: list[str]) -> str:
     return f"unknown spider {name!r}; known spiders: {', '.join(sorted(known))}"
+
+
+def bad_input(spidercls: type, spargs: dict[str, str], settings: Any) -> str | None:
+    """The line for the first bad ``-a`` argument or ``ARCHIVE_*`` setting, checked before
+    anything is created (``crawler/spiders/arguments.py``, ``crawler/defaults.py``)."""
+    from crawler.defaults import problems
+    from crawler.spiders.arguments import check
+
+    if issubclass(spidercls, NewsSpider):
+        try:
+            check(spidercls, spargs)
+            if spargs.get("edition_urls"):
+                NewsSpider.parse_edition_urls(spidercls, spargs["edition_urls"])  # type: ignore[arg-type]
+        except ValueError as exc:
+            return str(exc)
+    bad = problems(settings)
+    return bad[0] if bad else None
 
 
 def verdict_line(crawler: Crawler) -> tuple[int, str | None]:
@@ -59,6 +79,9 @@ class Command(ScrapyCrawl):
         known = get_spider_loader(self.settings).list()
         if args[0] not in known:
             print(f"scrapy crawl: {unknown_spider(args[0], known)}", file=sys.stderr)
+            sys.exit(outcome.USAGE)
+        if line := bad_input(get_spider_loader(self.settings).load(args[0]), opts.spargs, self.settings):
+            print(f"scrapy crawl: {line}", file=sys.stderr)
             sys.exit(outcome.USAGE)
         db = self.settings.get("ARCHIVE_DB")
         if db:

@@ -39,9 +39,10 @@ SECTION_PATH = r"^/[A-Za-z0-9-]+(?:/[A-Za-z0-9-]+)?(?:/|/index\.html?|\.html?)?$
 
 #: First path segments never useful and sometimes endless on every site: search, tags (``tu-khoa``
 #: is Vietnamese for keyword), feeds (read as feeds, not as pages), accounts, contact and print
-#: views, static files, videos (no text to archive), classified ads (``rao-vat``).
+#: views, static files, videos and podcasts (no text to archive, also under the vendors'
+#: ``/multimedia/``), classified ads (``rao-vat``).
 DENY_SEGMENTS: tuple[str, ...] = (
-    "video", "videos", "tim-kiem", "search", "tag", "tags", "tu-khoa", "rss", "feed", "api", "admin",
+    "video", "videos", "podcast", "podcasts", "multimedia/video", "multimedia/podcast", "tim-kiem", "search", "tag", "tags", "tu-khoa", "rss", "feed", "api", "admin",
     "wp-admin", "wp-json", "dang-nhap", "dang-ky", "login", "lien-he", "contact", "print", "in-bai",
     "files", "uploads", "images", "static", "assets", "rao-vat",
 )
@@ -60,6 +61,11 @@ def deny(*prefixes: str) -> str:
 
 
 DENY_PATH = deny()
+
+
+#: The paths Vietnamese papers give their newest-first list of every article: "tin mới (nhất)",
+#: "mới nhất", "tin mới cập nhật" (baoxaydung '/tin-moi-nhat.htm', baohatinh '/tin-moi.html').
+NEWEST_FIRST = r"^/(?:tin-moi-nhat|tin-moi|moi-nhat|tin-moi-cap-nhat|tin-tuc-moi-nhat)(?:\.html?|/)?$"
 
 
 def either(*paths: str) -> str:
@@ -87,16 +93,23 @@ class Family:
 FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
     # Cà Mau, Cần Thơ, Đồng Tháp, An Giang, … : a newest-first list at /tin-moi/; sections at
     # /<cat>/ and /<cat>/<sub>/; an English and a Khmer edition under /news/, /en/, /khmer/.
-    # Slugs may start with '-' or hold '--' (baocantho '/-infographics-…-a196544.html').
+    # Slugs may start with '-' or hold '--' (baocantho '/-infographics-…-a196544.html'). Sections
+    # come with and without the slash (baodongkhoi '/an-ninh/an-toan-giao-thong').
     Family("aid", "/<slug>-a<id>.html", r"^/[a-z0-9-]+-a\d+\.html$",
-           listing_path=r"^/[a-z0-9-]+/(?:[a-z0-9-]+/)?$", deny_path=deny("khmer", "news", "en"),
+           listing_path=r"^/[a-z0-9-]+(?:/[a-z0-9-]+)?/?$", deny_path=deny("khmer", "news", "en"),
            facts=MappingProxyType({"start_paths": ("/", "/tin-moi/"), "latest_path": "/tin-moi/"})),
+    # The vendor's month-folder articles end in '/', in nothing or (older pages) in '/index.htm'.
     Family("hex7", "/<cat>[/<sub>]/<yyyymm>/<slug>-<7 hex>/",
-           r"^/[a-z0-9-]+(?:/[a-z0-9-]+)?/\d{6}/[a-z0-9-]+-[0-9a-f]{7}/?$"),
-    Family("post", "/<slug>-post<id>.html", r"^/[a-z0-9-]+-post\d+\.html$"),
-    Family("numid", "/<slug>-<id>.html or .htm", r"^/[a-z0-9-]+-\d+\.html?$"),
+           r"^/[a-z0-9-]+(?:/[a-z0-9-]+)?/\d{6}/[a-z0-9-]+-[0-9a-f]{7}(?:/|/index\.html?)?$"),
+    # post, numid: a newest-first list (baohatinh /tin-moi.html, baoxaydung /tin-moi-nhat.htm) at a
+    # path of NEWEST_FIRST's, learned where the site links it (FamilySpider.latest_path)
+    Family("post", "/<slug>-post<id>.html", r"^/[a-z0-9-]+-post\d+\.html$",
+           facts=MappingProxyType({"latest_pattern": NEWEST_FIRST})),
+    Family("numid", "/<slug>-<id>.html or .htm", r"^/[a-z0-9-]+-\d+\.html?$",
+           facts=MappingProxyType({"latest_pattern": NEWEST_FIRST})),
     Family("catid", "/<cat>/<slug>-<id>.html", r"^/[a-z0-9-]+/[a-z0-9-]+-\d+\.html$"),
-    Family("monthpath", "/<cat>[/<sub>…]/<yyyymm>/<slug>/", r"^/(?:[a-z0-9-]+/){1,3}\d{6}/[a-z0-9-]+/?$"),
+    Family("monthpath", "/<cat>[/<sub>…]/<yyyymm>/<slug>/",
+           r"^/(?:[a-z0-9-]+/){1,3}\d{6}/[a-z0-9-]+(?:/|/index\.html?)?$"),
     # Unknown CMSs: tighter trap rules (crawler/spiders/families/generic.py).
     Family("generic", "unknown: learned from feeds/sitemaps, or guessed", None,
            listing_path=r"^/(?:[\w-]+/){0,2}(?:[\w-]+(?:\.(?:html?|aspx|php))?)?$",
@@ -106,9 +119,38 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({f.key: f for f in (
 
 class FamilySpider(NewsSpider):
     """The base of a family's spider: a subclass stating ``family = FAMILIES[key]`` gets that row's
-    attributes as its own class attributes (unless it states one itself)."""
+    attributes as its own class attributes (unless it states one itself).
+
+    ``latest_pattern`` (a family's or a site's fact, a regex on the path): what the paper's
+    newest-first listing looks like, where its path is not stated as ``latest_path``. A listing
+    of that shape that an earlier run walked on the canonical host (``listing_walks``: a first
+    run walks every section the home page links) is then this run's ``latest_path``, started on
+    like ``start_paths``; so its "no gap" signal spares the section listings and sitemaps.
+    """
 
     family: ClassVar[Family | None] = None
+    latest_pattern: str | None = None
+
+    @property  # type: ignore[override]
+    def latest_path(self) -> str | None:
+        if "_latest_path" in self.__dict__:
+            return self.__dict__["_latest_path"]
+        progress = self.__dict__.get("progress")
+        if self.latest_pattern is None or progress is None:
+            return None  # not known before the run's records are read (from_crawler)
+        rx = re.compile(self.latest_pattern)
+        walked = sorted(k for k in progress.complete_at_start if rx.match(k))
+        found = self.__dict__["_latest_path"] = walked[0] if walked else None
+        return found
+
+    @latest_path.setter
+    def latest_path(self, value: str | None) -> None:
+        self.__dict__["_latest_path"] = value
+
+    def start_listings(self) -> list[str]:
+        starts = super().start_listings()
+        latest = self.latest_path
+        return starts if latest is None or latest in starts else [starts[0], latest, *starts[1:]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
