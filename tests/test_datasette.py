@@ -21,7 +21,7 @@ import pytest
 
 from crawler.store.archive import Archive
 from crawler.store.search import NOTHING, fts_query
-from crawler.store.sitesync import sync_sites
+from crawler.jobs.sitesync import sync_sites
 from crawler.text import clean, content_hash
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,7 +22,7 @@ from crawler.spiders.families.aid import AIdSpider
 from crawler.commands.health import format_table
 from crawler.health import check
 from samplesite import SampleSite
-from crawler.store.sitesync import sync_sites
+from crawler.jobs.sitesync import sync_sites
 from crawler.text import content_hash
 
 NOW = datetime.now(UTC)

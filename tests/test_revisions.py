@@ -14,7 +14,7 @@ from scrapy import Request, Spider
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
-import crawler.store.reextract as rx
+import crawler.jobs.reextract as rx
 from crawler.store.archive import Archive
 from crawler.spiders.refresh import parse_days, refresh_urls
 from crawler.store.revisions import text_diff

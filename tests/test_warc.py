@@ -17,10 +17,10 @@ from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.store.archive import Archive
-from crawler.store.exports import export_jsonl, export_warc
+from crawler.jobs.exports import export_jsonl, export_warc
 from crawler.items import PageItem
 from samplesite.pages import encode_cp1258
-from crawler.store.reextract import page_html, response_from_record
+from crawler.jobs.reextract import page_html, response_from_record
 from crawler.middlewares.warc import WarcMiddleware
 from crawler.store.warc import WarcReader, iter_records, warc_dir, warc_files
 from crawler.middlewares.warcmeta import WarcMetaMiddleware

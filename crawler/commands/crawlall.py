@@ -28,7 +28,7 @@ them run on the one reactor thread, and the store writes short transactions with
 timeout and tenacity retries (``crawler.store.archive``), so parallel sites lose nothing. Dedupe
 holds across sites: a text another site already stored is recorded as a URL alias. The
 ``sites`` table is synchronised from the spider classes before the crawl
-(``crawler.store.sitesync``).
+(``crawler.jobs.sitesync``).
 
 At the end a per-site table (from the ``crawls`` rows this run wrote) is printed on stdout,
 then one line per site that did not finish cleanly, saying why; the crawl log goes to stderr.
@@ -72,7 +72,7 @@ from crawler.extensions.crawllog import CrawlLog
 from crawler.extensions.reachability import DETAIL_STAT, EXCEPTION_STAT, cause_of
 from crawler.extensions.summary import logged_errors
 from crawler.store.archive import Archive
-from crawler.store.sitesync import sync_sites
+from crawler.jobs.sitesync import sync_sites
 from crawler.text import fold
 from pipelines.extract import ExtractPipeline
 

@@ -1,6 +1,6 @@
 """``python -m crawler reextract``: rebuild articles from their WARC captures, offline.
 
-The work is ``crawler.store.reextract``; this is its verb. Exit status 0, or 2 when the
+The work is ``crawler.jobs.reextract``; this is its verb. Exit status 0, or 2 when the
 archive does not exist or is not SQLite (nothing is created).
 """
 
@@ -30,7 +30,7 @@ def command(ctx: click.Context, site: str | None, warc_dir: Path | None, workers
     """Rebuild articles from their WARC captures with the current extractor (no network)."""
     from scrapy.utils.project import get_project_settings
 
-    from crawler.store.reextract import run
+    from crawler.jobs.reextract import run
     from crawler.store.warc import warc_dir as settings_warc_dir
 
     path = read_archive(ctx, db)

@@ -18,7 +18,7 @@ from crawler.extensions.archive import ArchiveConnection
 from crawler.extensions.summary import logged_errors
 from crawler.store.archive import is_store_error, one_line
 from crawler.store.runs import Runs, finish_on_fresh
-from crawler.store.sitesync import sync_sites
+from crawler.jobs.sitesync import sync_sites
 
 logger = logging.getLogger(__name__)
 

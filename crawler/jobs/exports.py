@@ -10,7 +10,7 @@ warning). If OUT is a directory the files are copied into it instead, keeping th
 ``python -m crawler export --jsonl OUT.jsonl`` writes one JSON object per article: its columns
 (less the derived search column), ``tags`` as a list, ``urls`` (every URL with when it was
 seen and its capture) and ``revisions`` (every later version, with text). ``-`` writes to
-standard output. The text export (``export DIR``) is in ``crawler/store/textfiles.py``.
+standard output. The text export (``export DIR``) is in ``crawler/jobs/textfiles.py``.
 """
 
 from __future__ import annotations
