@@ -146,14 +146,14 @@ def fake_extract(mode):
     """An extractor whose behaviour the test switches: 'old' keeps '[quảng cáo]' chrome lines,
     'new' drops them; a page containing 'video' is rejected by 'new'."""
 
-    def _extract(html, url):
+    def _extract(html, url, *_bounds):
         paras = re.findall(r"<p>(.*?)</p>", html)
         if mode == "new":
             if any("video" in p for p in paras):
-                return None, "video-only"
+                return None, "video-only", None
             paras = [p for p in paras if "[quảng cáo]" not in p]
         text = "\n\n".join(paras)
-        return {"title": paras[0][:40], "text": text, "language": "vi"}, None
+        return {"title": paras[0][:40], "text": text, "language": "vi"}, None, None
 
     return _extract
 
@@ -177,7 +177,7 @@ def captured(tmp_path, monkeypatch):
         request = Request(url)
         mw.process_response(request, Response(url, body=_page(text).encode(), request=request,
                                                headers={"Content-Type": "text/html; charset=utf-8"}))
-        art, _ = old(_page(text), url)
+        art, *_ = old(_page(text), url)
         records.append({"kind": "article", "hash": content_hash(art["text"]), "urls": [url], "site": "baotest",
                         "fetched_at": f"2025-07-2{i}T00:00:00+00:00", "article": art,
                         "warc_file": request.meta["warc"]["file"], "warc_offset": request.meta["warc"]["offset"]})
@@ -188,7 +188,7 @@ def captured(tmp_path, monkeypatch):
     edited = "Bài một về hội nghị tỉnh.\n\n[quảng cáo] Mua ngay hôm nay."
     mw.process_response(request, Response(url, body=_page(edited).encode(), request=request,
                                            headers={"Content-Type": "text/html; charset=utf-8"}))
-    art, _ = old(_page(edited), url)
+    art, *_ = old(_page(edited), url)
     revision = {"kind": "article", "hash": content_hash(art["text"]), "urls": [url], "site": "baotest",
                 "fetched_at": "2025-08-01T00:00:00+00:00", "article": art,
                 "warc_file": request.meta["warc"]["file"], "warc_offset": request.meta["warc"]["offset"]}

@@ -42,10 +42,8 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import shutil
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -55,6 +53,7 @@ import click
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
 
+from crawler import extractpool
 from crawler.commands import outcome
 from crawler.commands.common import (  # noqa: F401 - build_settings, load_spiders: used by bench and tests
     UsageError,
@@ -125,7 +124,7 @@ class SharedPoolExtractPipeline(ExtractPipeline):
     ``ARCHIVE_EXTRACT_WORKERS`` is the size of the one pool all sites share.
     """
 
-    _shared: ProcessPoolExecutor | None = None
+    _shared: Any = None  # a pebble ProcessPool from crawler.extractpool
     _users = 0
 
     def open_spider(self) -> None:
@@ -133,8 +132,7 @@ class SharedPoolExtractPipeline(ExtractPipeline):
             return
         cls = SharedPoolExtractPipeline
         if cls._shared is None:
-            # spawn, not fork: forking a process that runs a reactor and threads is unsafe.
-            cls._shared = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            cls._shared = extractpool.extraction_pool(self.workers)
         cls._users += 1
         self.pool = cls._shared
 
@@ -146,7 +144,7 @@ class SharedPoolExtractPipeline(ExtractPipeline):
         cls._users -= 1
         if cls._users == 0 and cls._shared is not None:
             pool, cls._shared = cls._shared, None
-            pool.shutdown(wait=True, cancel_futures=True)
+            extractpool.shutdown(pool)
 
 
 def share_extraction_pool(settings: Settings) -> None:
