@@ -6,9 +6,11 @@ the stage and the exception in ``detail``, counted in ``pipeline/errors/<stage>`
 ``extract/rejected/stage-error``; the item goes on to the next stage (the store writes the
 reject, so the page is asked for again on a later run, within the reject back-off).
 
-What escapes all the same (a third-party pipeline that raises, an exception in a spider
-callback) is counted by ``watch_drops`` in ``archive/dropped``; a run with drops is not
-``completed`` (``crawls.completed``), so its walks are not trusted as whole.
+A pipeline outside the contract (a third party's) that raises on a page is caught by the
+store's ``item_error`` handler: the page becomes the same reject (stage ``pipeline``). What
+escapes all the same (an exception in a spider callback, a reject that cannot be made) is
+counted by ``watch_drops`` in ``archive/dropped``; a run with drops is not ``completed``
+(``crawls.completed``), so its walks are not trusted as whole.
 """
 
 from __future__ import annotations
@@ -31,9 +33,9 @@ logger = logging.getLogger(__name__)
 DROPPED_STAT = "archive/dropped"
 
 
-def as_stage_error(stage: Any, item: Any, exc: BaseException) -> None:
+def as_stage_error(stage: Any, item: Any, exc: BaseException, *, name: str | None = None) -> None:
     """Make ``item`` the reject that stands for ``exc`` raised by ``stage`` on it."""
-    name = getattr(stage, "stage", type(stage).__name__)
+    name = name or getattr(stage, "stage", type(stage).__name__)
     logger.error("%s raised on %s: %s", name, getattr(item, "url", item), describe(exc), exc_info=exc)
     stats = stage.crawler.stats
     stats.inc_value(f"pipeline/errors/{name}")
@@ -79,8 +81,8 @@ def reject_on_error(process_item: Callable) -> Callable:
 
 
 def watch_drops(crawler: Crawler) -> None:
-    """Count in ``archive/dropped`` every item a pipeline failed on and every callback that
-    raised: what the contract did not catch (once per crawler)."""
+    """Count in ``archive/dropped`` every spider callback that raised: a page or listing that
+    gave nothing (once per crawler)."""
     if getattr(crawler, "_archive_drops_watched", False):
         return
     crawler._archive_drops_watched = True  # type: ignore[attr-defined]
@@ -88,5 +90,4 @@ def watch_drops(crawler: Crawler) -> None:
     def dropped(*_args: Any, **_kwargs: Any) -> None:
         crawler.stats.inc_value(DROPPED_STAT)
 
-    crawler.signals.connect(dropped, signal=signals.item_error, weak=False)
     crawler.signals.connect(dropped, signal=signals.spider_error, weak=False)

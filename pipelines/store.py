@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
@@ -14,7 +16,7 @@ from crawler.extensions.archive import ArchiveConnection
 from crawler.items import PageItem, Record, record_from_item
 from crawler.store.archive import Archive, StoreResult
 from crawler.store.errors import StoreFailed
-from pipelines.contract import DROPPED_STAT, reject_on_error, watch_drops
+from pipelines.contract import DROPPED_STAT, as_stage_error, reject_on_error, watch_drops
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +59,20 @@ class StorePipeline:
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         s = crawler.settings
         watch_drops(crawler)
-        return cls(crawler, ArchiveConnection.from_crawler(crawler), s.getint("ARCHIVE_BATCH_SIZE"),
-                   s.getfloat("ARCHIVE_FLUSH_SECONDS"))
+        pipeline = cls(crawler, ArchiveConnection.from_crawler(crawler), s.getint("ARCHIVE_BATCH_SIZE"),
+                       s.getfloat("ARCHIVE_FLUSH_SECONDS"))
+        crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
+        return pipeline
+
+    def item_error(self, item: Any, response: Any = None, spider: Any = None, failure: Any = None) -> None:
+        """Any pipeline that raised on a page (one of ours outside the contract, or a third
+        party's): the page is stored as a ``stage-error`` reject all the same."""
+        exc = getattr(failure, "value", None) or RuntimeError("a pipeline failed")
+        if not isinstance(item, PageItem):
+            self.stats.inc_value(DROPPED_STAT)
+            return
+        as_stage_error(self, item, exc, name="pipeline")
+        self.after_error(item)
 
     @property
     def failed(self) -> bool:
