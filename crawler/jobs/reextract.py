@@ -49,6 +49,7 @@ from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
 
 from crawler import extractpool, reasons
+from crawler.progress import LOG_INTERVAL_SECONDS
 from crawler.progress import progress as progress_of
 from crawler.store.archive import Archive, article_fields
 from crawler.stories.placement import reextracted as stories_reextracted
@@ -460,13 +461,14 @@ def _apply_revisions(db: Any, report: Report) -> None:
 
 
 def run(db_path: str, warc_root: Path, *, site: str | None = None, workers: int = 0, dry_run: bool = False,
-        out: Callable[[str], None] = print, bounds: Bounds = Bounds(), stream: Any = None) -> Report:
+        out: Callable[[str], None] = print, bounds: Bounds = Bounds(), stream: Any = None,
+        interval: float = LOG_INTERVAL_SECONDS) -> Report:
     """The CLI command: re-extract with progress (``crawler.progress`` on ``stream``, standard
     error by default), print the summary (and the URLs now rejected)."""
     state: dict[str, Any] = {"bar": None, "done": 0}
 
     def on_jobs(n: int) -> None:
-        state["bar"] = progress_of(total=n, desc="Trích xuất lại", unit="trang", stream=stream).__enter__()
+        state["bar"] = progress_of(total=n, desc="Trích xuất lại", unit="trang", stream=stream, interval=interval).__enter__()
 
     def advanced(done: int) -> None:
         if state["bar"] is not None:
