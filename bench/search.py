@@ -112,7 +112,7 @@ def _accumulate(values):
 def build(path: Path, n: int, *, with_index: bool = True, log=print) -> None:
     """Create ``path`` with the project's schema, its newspapers and ``n`` synthetic articles."""
     from crawler.store.archive import Archive
-    from crawler.store.sitesync import sync_sites
+    from crawler.jobs.sitesync import sync_sites
 
     with Archive(path) as archive:
         sync_sites(archive)

@@ -10,7 +10,7 @@ send them, ``--plain`` for uncompressed) with WARC capture on, then prints plain
   the crawl fetched, listings included); the split is by record, articles being the pages
   the database points at;
 - database bytes are ``archive.db`` after a WAL checkpoint (rows, indexes and the search index);
-- re-extraction is ``crawler.store.reextract.reextract`` over the whole archive, in this process
+- re-extraction is ``crawler.jobs.reextract.reextract`` over the whole archive, in this process
   (nothing changes, so it is pure read + decode + extract + compare), first in-process and
   then with ``--workers`` extraction processes (start-up included).
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bench.crawl import run_crawl
 from crawler.store.archive import Archive
-from crawler.store.reextract import reextract
+from crawler.jobs.reextract import reextract
 from samplesite import SampleSite
 from crawler.store.warc import iter_records, warc_files
 

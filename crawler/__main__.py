@@ -65,7 +65,7 @@ cli.add_command(canary.command)
 def export_command(ctx, directory, site, warc, jsonl, warc_dir, db) -> None:
     """Write every article as DIRECTORY/NNN_<hash>.txt; --warc/--jsonl: the raw captures as one
     WARC file, the archive as JSON lines."""
-    from crawler.store.textfiles import export_texts
+    from crawler.jobs.textfiles import export_texts
 
     if not (directory or warc or jsonl):
         raise UsageError("give DIRECTORY, --warc OUT or --jsonl OUT")
@@ -75,7 +75,7 @@ def export_command(ctx, directory, site, warc, jsonl, warc_dir, db) -> None:
             n = export_texts(archive, directory, site=site)
             click.echo(f"exported {n} articles to {directory}")
         if warc or jsonl:
-            from crawler.store.exports import run_export
+            from crawler.jobs.exports import run_export
 
             run_export(archive, argparse.Namespace(warc=warc, jsonl=jsonl, warc_dir=warc_dir, site=site))
 
@@ -87,7 +87,7 @@ def export_command(ctx, directory, site, warc, jsonl, warc_dir, db) -> None:
 @errors_as_lines
 def import_command(ctx, directory: Path, db) -> None:
     """Load DIRECTORY/*.txt plain-text articles (deduplicated); creates the archive if needed."""
-    from crawler.store.textfiles import import_texts
+    from crawler.jobs.textfiles import import_texts
 
     if not directory.is_dir():
         raise UsageError(f"{directory} is not a directory")
@@ -107,7 +107,7 @@ def sites_command(ctx, sync: bool, as_json: bool, db) -> None:
     """The newspapers: spider, paper, province, domains, and the articles each has in the archive."""
     import json
 
-    from crawler.store.sitesync import sync_sites
+    from crawler.jobs.sitesync import sync_sites
 
     path = read_archive(ctx, db)
     spiders = load_spiders(build_settings(str(path)))

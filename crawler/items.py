@@ -96,14 +96,3 @@ def record_from_item(item: PageItem) -> Record:
                              warc_file=item.warc_file, warc_offset=item.warc_offset)
     return RejectRecord(url=item.url, site=item.site, reason=item.reject_reason or reasons.UNKNOWN,
                         fetched_at=item.fetched_at, detail=item.reject_detail, status=item.status)
-
-
-def record_from_dict(rec: dict[str, Any]) -> Record:
-    """A record from the dict form earlier versions of ``Archive.store`` took
-    (``{"kind": "article" | "reject", …}``); scripts and notebooks still pass those."""
-    if rec.get("kind", "article") == "article":
-        return ArticleRecord(urls=list(rec["urls"]), site=rec["site"], fetched_at=rec["fetched_at"],
-                             article=rec.get("article"), hash=rec.get("hash"), warc_file=rec.get("warc_file"),
-                             warc_offset=rec.get("warc_offset"))
-    return RejectRecord(url=rec["url"], site=rec["site"], reason=rec["reason"], fetched_at=rec["fetched_at"],
-                        detail=rec.get("detail"), status=rec.get("status"))

@@ -18,6 +18,9 @@ TOO_SHORT = "too-short"
 # Extraction ran over its per-page time budget (ARCHIVE_EXTRACT_TIMEOUT). Not permanent: a
 # later run, on a less loaded machine or a newer extractor, may finish it.
 TIMEOUT_EXTRACT = "timeout-extract"
+# The page has more elements than ARCHIVE_EXTRACT_MAX_ELEMENTS: rejected before it is parsed, since
+# parsing and pruning it would cost memory and time no article needs.
+TOO_MANY_ELEMENTS = "too-many-elements"
 # Download outcomes.
 TOO_LARGE = "too-large"
 DOWNLOAD_ERROR = "download-error"
@@ -29,6 +32,10 @@ OFFSITE_REDIRECT = "offsite-redirect"
 NO_CONTENT = "no-content"
 # Extraction gave neither an article nor a reason (a bug, not a page property).
 UNKNOWN = "unknown"
+# A pipeline stage raised on the page, or its extraction worker died (a bug, not a page
+# property; ``rejects.detail`` holds the stage and the exception). Not permanent: a fixed
+# version handles the page on a later run.
+STAGE_ERROR = "stage-error"
 # The store could not write the page's record (``rejects.detail`` holds the error, e.g. a lone
 # surrogate in a title). Not permanent: a fixed extractor or store may store it next time, and
 # the reject back-off (ARCHIVE_REJECT_RETRY_HOURS, ARCHIVE_REJECT_MAX_ATTEMPTS) bounds the cost.
@@ -66,6 +73,7 @@ PERMANENT_REJECTS = frozenset(
         http_status(410),
         http_status(403),
         TOO_LARGE,
+        TOO_MANY_ELEMENTS,
         TOO_MANY_REDIRECTS,
         OFFSITE_REDIRECT,
         NOT_HTML,

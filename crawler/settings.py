@@ -92,6 +92,10 @@ ARCHIVE_DB_LOCK_ATTEMPTS = 8
 # Extraction time budget: a page whose extraction runs longer than this many seconds becomes a
 # `timeout-extract` reject (retried on later runs) instead of holding a worker. 0 = no budget.
 ARCHIVE_EXTRACT_TIMEOUT = 30.0
+# A page with more elements (start tags) than this is a `too-many-elements` reject, counted before
+# it is parsed: the largest of 200 real provincial article pages has ~1,800; 300,000 short
+# paragraphs held a worker 601 MB. 0 = no bound.
+ARCHIVE_EXTRACT_MAX_ELEMENTS = 50000
 # Discovery budgets (crawler/spiders/budget.py): what one run may spend on one site besides
 # articles. Each non-article request is paid from ARCHIVE_BUDGET_REQUESTS and from its kind's
 # budget; sections opened are counted by ARCHIVE_BUDGET_SECTIONS. -a backfill=1 (or a since

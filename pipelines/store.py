@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
@@ -14,6 +16,7 @@ from crawler.extensions.archive import ArchiveConnection
 from crawler.items import PageItem, Record, record_from_item
 from crawler.store.archive import Archive, StoreResult
 from crawler.store.errors import StoreFailed
+from pipelines.contract import DROPPED_STAT, as_stage_error, reject_on_error, watch_drops
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +35,13 @@ class StorePipeline:
     every retry, an I/O error), fetching more pages is pointless: the spider is closed with
     ``store-failed``, later items are held, everything unwritten is tried once more at close,
     and what still fails is counted in ``archive/lost`` and ``crawls.lost_records``.
+
+    The pipeline contract (``pipelines.contract``): a page this stage raises on is stored as a
+    ``stage-error`` reject; a batch the store raised on other than ``StoreFailed`` (a bug) is
+    counted in ``archive/dropped``, and so the run is not completed.
     """
+
+    stage = "store"
 
     def __init__(self, crawler: Crawler, connection: ArchiveConnection, batch_size: int, flush_seconds: float):
         self.crawler = crawler
@@ -49,8 +58,21 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         s = crawler.settings
-        return cls(crawler, ArchiveConnection.from_crawler(crawler), s.getint("ARCHIVE_BATCH_SIZE"),
-                   s.getfloat("ARCHIVE_FLUSH_SECONDS"))
+        watch_drops(crawler)
+        pipeline = cls(crawler, ArchiveConnection.from_crawler(crawler), s.getint("ARCHIVE_BATCH_SIZE"),
+                       s.getfloat("ARCHIVE_FLUSH_SECONDS"))
+        crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
+        return pipeline
+
+    def item_error(self, item: Any, response: Any = None, spider: Any = None, failure: Any = None) -> None:
+        """Any pipeline that raised on a page (one of ours outside the contract, or a third
+        party's): the page is stored as a ``stage-error`` reject all the same."""
+        exc = getattr(failure, "value", None) or RuntimeError("a pipeline failed")
+        if not isinstance(item, PageItem):
+            self.stats.inc_value(DROPPED_STAT)
+            return
+        as_stage_error(self, item, exc, name="pipeline")
+        self.after_error(item)
 
     @property
     def failed(self) -> bool:
@@ -88,6 +110,7 @@ class StorePipeline:
             self.stats.set_value("archive/lost", lost)
             logger.error("%d records of this crawl could not be stored (%s)", lost, self.connection.failure)
 
+    @reject_on_error
     def process_item(self, item: PageItem) -> PageItem:
         if self.failed:
             self.unwritten.append(record_from_item(item))
@@ -96,6 +119,14 @@ class StorePipeline:
         if len(self.buffer) >= self.batch_size or time.monotonic() - self.last_flush >= self.flush_seconds:
             self.flush()
         return item
+
+    def after_error(self, item: PageItem) -> None:
+        """The contract's reject for a page this stage raised on, stored like any other."""
+        try:
+            (self.unwritten if self.failed else self.buffer).append(record_from_item(item))
+        except Exception:  # noqa: BLE001 — even the reject cannot be made
+            logger.exception("Could not record %s", item.url)
+            self.stats.inc_value(DROPPED_STAT)
 
     def flush(self) -> None:
         self.last_flush = time.monotonic()
@@ -110,6 +141,10 @@ class StorePipeline:
         except StoreFailed as exc:
             self._count(exc.stored)
             self._fail(exc)
+            return
+        except Exception:  # noqa: BLE001 — not the database's failure: a bug; the batch is counted lost
+            logger.exception("Store raised on a batch of %d records", len(batch))
+            self.stats.inc_value(DROPPED_STAT, len(batch))
             return
         self._count(result)
         self.stats.inc_value("archive/batches")

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from crawler.items import ArticleRecord, RejectRecord
 from crawler.store.archive import Archive
 from crawler.store.search import fts_query
 from crawler.text import content_hash
@@ -15,18 +16,11 @@ TEXT = "Chiều 23/7, Thường trực Tỉnh ủy Cà Mau tổ chức Hội ngh
 
 
 def article(text=TEXT, url="https://baocamau.vn/a-a1.html", title="Đại hội Đảng", site="baocamau"):
-    return {
-        "kind": "article",
-        "hash": content_hash(text),
-        "urls": [url],
-        "site": site,
-        "fetched_at": "2025-07-24T00:00:00+00:00",
-        "article": {"title": title, "text": text, "published": "2025-07-23T17:05:00+07:00", "tags": ["Cà Mau"]},
-    }
+    return ArticleRecord(hash=content_hash(text), urls=[url], site=site, fetched_at="2025-07-24T00:00:00+00:00", article={"title": title, "text": text, "published": "2025-07-23T17:05:00+07:00", "tags": ["Cà Mau"]})
 
 
 def reject(url, reason="http-404", at="2025-07-24T00:00:00+00:00"):
-    return {"kind": "reject", "url": url, "site": "baocamau", "reason": reason, "status": 404, "fetched_at": at}
+    return RejectRecord(url=url, site="baocamau", reason=reason, status=404, fetched_at=at)
 
 
 @pytest.fixture
@@ -57,8 +51,8 @@ def test_same_content_at_two_urls_is_one_article_with_two_urls(archive):
 def test_url_seen_again_keeps_first_seen_and_updates_last_seen(archive):
     archive.store([article()])
     rec = article()
-    rec["fetched_at"] = "2025-08-01T00:00:00+00:00"
-    rec["article"] = None
+    rec.fetched_at = "2025-08-01T00:00:00+00:00"
+    rec.article = None
     archive.store([rec])
     first, last = archive.db.execute("SELECT first_seen, last_seen FROM urls").fetchone()
     assert first.startswith("2025-07-24") and last.startswith("2025-08-01")
@@ -98,7 +92,7 @@ def test_known_urls_retries_transient_rejects_later_but_not_permanent_ones(archi
 
 def test_a_bad_record_becomes_an_unstorable_reject_and_its_batch_is_stored(archive):
     bad = article(text="Một bài khác hẳn, đủ dài để là một bài báo.", url="https://baocamau.vn/bad-a2.html")
-    bad["article"]["text"] = None  # no text: cannot be hashed nor stored
+    bad.article["text"] = None  # no text: cannot be hashed nor stored
     after = article(text="Bài thứ ba, sau bài hỏng.", url="https://baocamau.vn/c-a3.html")
     result = archive.store([article(), bad, after])
     assert result.outcomes == ("new", "unstorable", "new")
@@ -110,7 +104,7 @@ def test_a_bad_record_becomes_an_unstorable_reject_and_its_batch_is_stored(archi
 def test_failed_transaction_leaves_nothing_half_written(archive):
     """A batch is one transaction: the failing record's own earlier writes are rolled back too."""
     rec = article(url="https://baocamau.vn/a-a1.html")
-    rec["urls"].append(["not", "a", "url"])  # the second URL row fails after the article row was written
+    rec.urls.append(["not", "a", "url"])  # the second URL row fails after the article row was written
     assert archive.store([rec]).outcomes == ("unstorable",)
     assert archive.db["articles"].count == 0 and archive.db["urls"].count == 0
     assert archive.db["rejects"].get("https://baocamau.vn/a-a1.html")["reason"] == "unstorable"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.items import ArticleRecord
 from crawler.store import archive as archive_module
 from crawler.store.archive import Archive
 from crawler.store.errors import ArchiveError, ArchiveMissing
@@ -18,9 +19,8 @@ TEXT = "Chiều 23/7, Thường trực Tỉnh ủy Cà Mau tổ chức Hội ngh
 
 def record(n: int) -> dict:
     text = f"Bài {n}. {TEXT}"
-    return {"kind": "article", "hash": content_hash(text), "urls": [f"https://baocamau.vn/a-a{n}.html"],
-            "site": "baocamau", "fetched_at": "2025-07-24T00:00:00+00:00", "article": {"title": f"Bài {n}",
-                                                                                       "text": text}}
+    return ArticleRecord(hash=content_hash(text), urls=[f"https://baocamau.vn/a-a{n}.html"], site="baocamau", fetched_at="2025-07-24T00:00:00+00:00", article={"title": f"Bài {n}",
+                                                                                       "text": text})
 
 
 def files(folder: Path) -> dict[str, bytes]:

@@ -23,7 +23,7 @@ import pytest
 
 from tests.datasette_server import plain_datasette
 from crawler.store.archive import Archive
-from crawler.store.sitesync import sync_sites
+from crawler.jobs.sitesync import sync_sites
 from tests.test_datasette import ARTICLES, Site, build_archive
 
 LONG_PAPER = "Báo Bà Rịa - Vũng Tàu điện tử, cơ quan của Đảng bộ tỉnh"

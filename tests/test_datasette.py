@@ -19,9 +19,10 @@ from urllib.parse import urlencode
 
 import pytest
 
+from crawler.items import ArticleRecord, RejectRecord
 from crawler.store.archive import Archive
 from crawler.store.search import NOTHING, fts_query
-from crawler.store.sitesync import sync_sites
+from crawler.jobs.sitesync import sync_sites
 from crawler.text import clean, content_hash
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,23 +102,16 @@ def build_archive(path: Path, *, url_for=article_url) -> dict[str, str]:
         for key, (site, published, title, text, extra) in ARTICLES.items():
             text = clean(text)
             ids[key] = content_hash(text)
-            records.append({
-                "kind": "article", "hash": ids[key], "urls": [url_for(key)], "site": site,
-                "fetched_at": FETCHED,
-                "article": {"title": title, "text": text, "published": published, "author": "Phóng viên",
+            records.append(ArticleRecord(hash=ids[key], urls=[url_for(key)], site=site, fetched_at=FETCHED, article={"title": title, "text": text, "published": published, "author": "Phóng viên",
                             "description": text.split("\n")[0], "language": "vi",
                             "tags": ["Đảng", "Cà Mau"] if key == "daihoi" else [],
-                            "canonical_url": url_for(key)},
-            })
+                            "canonical_url": url_for(key)}))
             for other_site, url in extra:  # the same text seen on another paper: an alias URL
-                records.append({"kind": "article", "hash": ids[key], "urls": [url], "site": other_site,
-                                "fetched_at": "2025-10-02T03:00:00+00:00", "article": None})
+                records.append(ArticleRecord(hash=ids[key], urls=[url], site=other_site, fetched_at="2025-10-02T03:00:00+00:00", article=None))
         records += [
-            {"kind": "reject", "url": f"https://baocamau.vn/gone-{i}.html", "site": "baocamau",
-             "reason": "http-404", "detail": None, "status": 404, "fetched_at": FETCHED}
+            RejectRecord(url=f"https://baocamau.vn/gone-{i}.html", site="baocamau", reason="http-404", detail=None, status=404, fetched_at=FETCHED)
             for i in range(3)
-        ] + [{"kind": "reject", "url": "https://baocamau.vn/slow.html", "site": "baocamau",
-              "reason": "timeout", "detail": "30 s", "status": None, "fetched_at": FETCHED}]
+        ] + [RejectRecord(url="https://baocamau.vn/slow.html", site="baocamau", reason="timeout", detail="30 s", status=None, fetched_at=FETCHED)]
         archive.store(records)
         archive.finish_crawl(crawl, finish_reason="finished",
                              figures={"requests": 12, "new_articles": len(ARTICLES), "duplicates": 1,
@@ -418,8 +412,7 @@ def test_province_follows_site_changes(tmp_path):
         assert {r[0] for r in archive.db.execute("SELECT province FROM articles WHERE site = 'baocantho'")} == {"TP Cần Thơ"}
         assert sync_sites(archive, [Site("baocantho", "Báo Cần Thơ", "TP Cần Thơ")]) == 0  # unchanged: no write
         # A site first seen after its articles: they take its province.
-        archive.store([{"kind": "article", "hash": "0" * 16, "urls": ["https://new.vn/a1.html"], "site": "baonew",
-                        "fetched_at": FETCHED, "article": {"title": "x", "text": "y"}}])
+        archive.store([ArticleRecord(hash="0" * 16, urls=["https://new.vn/a1.html"], site="baonew", fetched_at=FETCHED, article={"title": "x", "text": "y"})])
         assert archive.db.execute("SELECT province FROM articles WHERE site = 'baonew'").fetchone() == (None,)
         sync_sites(archive, [Site("baonew", "Báo Mới", "Huế")])
         assert archive.db.execute("SELECT province FROM articles WHERE site = 'baonew'").fetchone() == ("Huế",)
@@ -562,9 +555,7 @@ def letters_client(tmp_path_factory):
         records = []
         for key, (title, text) in texts.items():
             ids[key] = content_hash(clean(text))
-            records.append({"kind": "article", "hash": ids[key], "urls": [f"https://baocamau.vn/{key}.html"],
-                            "site": "baocamau", "fetched_at": FETCHED,
-                            "article": {"title": title, "text": clean(text), "published": "2025-09-01"}})
+            records.append(ArticleRecord(hash=ids[key], urls=[f"https://baocamau.vn/{key}.html"], site="baocamau", fetched_at=FETCHED, article={"title": title, "text": clean(text), "published": "2025-09-01"}))
         archive.store(records)
     c = Client(make_datasette(path))
     yield c, ids
@@ -787,9 +778,7 @@ def test_title_match_ranks_above_a_passing_mention(tmp_path):
         for key in ("title", "passing"):
             title, text, day = texts[key]
             ids[key] = content_hash(clean(text))
-            archive.store([{"kind": "article", "hash": ids[key], "urls": [f"https://baocamau.vn/{key}.html"],
-                            "site": "baocamau", "fetched_at": FETCHED,
-                            "article": {"title": title, "text": clean(text), "published": day}}])
+            archive.store([ArticleRecord(hash=ids[key], urls=[f"https://baocamau.vn/{key}.html"], site="baocamau", fetched_at=FETCHED, article={"title": title, "text": clean(text), "published": day})])
     c = Client(make_datasette(path))
     try:
         for typed in ("thủy lợi", "thuy loi", "kenh thuy loi"):

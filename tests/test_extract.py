@@ -575,7 +575,7 @@ def test_paper_from_text(text, paper):
 
 def test_import_names_the_paper_from_the_text(tmp_path):
     from crawler.store.archive import Archive
-    from crawler.store.textfiles import import_texts
+    from crawler.jobs.textfiles import import_texts
 
     with Archive(tmp_path / "archive.db") as archive:
         import_texts(archive, SEEDS)

@@ -16,13 +16,14 @@ from pathlib import Path
 import pytest
 
 from bench.aid_spiders import pick_spiders
+from crawler.items import ArticleRecord, RejectRecord
 from crawler.store.archive import Archive
 from crawler.commands.crawlall import build_settings, load_spiders
 from crawler.spiders.families.aid import AIdSpider
 from crawler.commands.health import format_table
 from crawler.health import check
 from samplesite import SampleSite
-from crawler.store.sitesync import sync_sites
+from crawler.jobs.sitesync import sync_sites
 from crawler.text import content_hash
 
 NOW = datetime.now(UTC)
@@ -52,11 +53,9 @@ def run(archive: Archive, site: str, *, new: int = 0, dup: int = 0, rejects: int
     for _ in range(new):
         n = next(_serial)
         text = f"Bài {n} của {site}: " + "nội dung bài báo " * 40
-        records.append({"kind": "article", "hash": content_hash(text), "urls": [f"https://{site}.example/a{n}"],
-                        "site": site, "fetched_at": when, "article": {"title": text[:30], "text": text}})
+        records.append(ArticleRecord(hash=content_hash(text), urls=[f"https://{site}.example/a{n}"], site=site, fetched_at=when, article={"title": text[:30], "text": text}))
     for _ in range(rejects):
-        records.append({"kind": "reject", "url": f"https://{site}.example/r{next(_serial)}", "site": site,
-                        "reason": "no-main-text", "fetched_at": when})
+        records.append(RejectRecord(url=f"https://{site}.example/r{next(_serial)}", site=site, reason="no-main-text", fetched_at=when))
     result = archive.store(records)
     assert result.inserted == new
     if reason is not None:
@@ -327,8 +326,7 @@ def test_depth_shows_oldest_newest_and_articles_per_year(tmp_path, invoke):
             art = {"title": f"Bài {i}", "text": text}
             if published:
                 art["published"] = published
-            records.append({"kind": "article", "hash": content_hash(text), "urls": [f"https://deep.example/a{i}"],
-                            "site": "deep", "fetched_at": iso(NOW), "article": art})
+            records.append(ArticleRecord(hash=content_hash(text), urls=[f"https://deep.example/a{i}"], site="deep", fetched_at=iso(NOW), article=art))
         a.store(records)
         a.finish_crawl(crawl_id, finish_reason="finished", stats={"downloader/response_count": 6},
                        figures={"requests": 6, "new_articles": 5, "duplicates": 0, "rejects": 0, "errors": 0})

@@ -106,7 +106,8 @@ async def two():
 
 items = asyncio.run(two())
 assert all(i.article for i in items)
-print(*pipeline.pool._processes, rt._resource_tracker._pid, flush=True)
+from crawler.extractpool import worker_pids
+print(*worker_pids(pipeline.pool), rt._resource_tracker._pid, flush=True)
 time.sleep(600)
 """
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from scrapy import Request, Spider
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
-import crawler.store.reextract as rx
+import crawler.jobs.reextract as rx
+from crawler.items import ArticleRecord
 from crawler.store.archive import Archive
 from crawler.spiders.refresh import parse_days, refresh_urls
 from crawler.store.revisions import text_diff
@@ -29,9 +31,9 @@ V2 = V1 + "\n\nCập nhật: hội nghị kết thúc lúc 17 giờ."
 
 
 def rec(text, url=A1, at="2025-07-24T00:00:00+00:00", article=True, **extra):
-    return {"kind": "article", "hash": content_hash(text), "urls": [url], "site": "baotest", "fetched_at": at,
-            "article": {"title": text.split(".")[0], "text": text, "published": "2025-07-23T08:00:00+07:00"}
-            if article else None, **extra}
+    return ArticleRecord(hash=content_hash(text), urls=[url], site="baotest", fetched_at=at,
+                         article={"title": text.split(".")[0], "text": text, "published": "2025-07-23T08:00:00+07:00"}
+                         if article else None, **extra)
 
 
 @pytest.fixture
@@ -111,8 +113,8 @@ def test_text_diff_marks_added_and_removed_paragraphs():
 def test_refresh_selects_recent_articles_of_the_site(archive):
     def art(text, url, published, site="baotest"):
         r = rec(text, url=url)
-        r["site"] = site
-        r["article"]["published"] = published
+        r.site = site
+        r.article["published"] = published
         return r
 
     archive.store([
@@ -146,14 +148,14 @@ def fake_extract(mode):
     """An extractor whose behaviour the test switches: 'old' keeps '[quảng cáo]' chrome lines,
     'new' drops them; a page containing 'video' is rejected by 'new'."""
 
-    def _extract(html, url):
+    def _extract(html, url, *_bounds):
         paras = re.findall(r"<p>(.*?)</p>", html)
         if mode == "new":
             if any("video" in p for p in paras):
-                return None, "video-only"
+                return None, "video-only", None
             paras = [p for p in paras if "[quảng cáo]" not in p]
         text = "\n\n".join(paras)
-        return {"title": paras[0][:40], "text": text, "language": "vi"}, None
+        return {"title": paras[0][:40], "text": text, "language": "vi"}, None, None
 
     return _extract
 
@@ -177,21 +179,17 @@ def captured(tmp_path, monkeypatch):
         request = Request(url)
         mw.process_response(request, Response(url, body=_page(text).encode(), request=request,
                                                headers={"Content-Type": "text/html; charset=utf-8"}))
-        art, _ = old(_page(text), url)
-        records.append({"kind": "article", "hash": content_hash(art["text"]), "urls": [url], "site": "baotest",
-                        "fetched_at": f"2025-07-2{i}T00:00:00+00:00", "article": art,
-                        "warc_file": request.meta["warc"]["file"], "warc_offset": request.meta["warc"]["offset"]})
+        art, *_ = old(_page(text), url)
+        records.append(ArticleRecord(hash=content_hash(art["text"]), urls=[url], site="baotest", fetched_at=f"2025-07-2{i}T00:00:00+00:00", article=art, warc_file=request.meta["warc"]["file"], warc_offset=request.meta["warc"]["offset"]))
     # a: also seen at an alias URL; a later edit of a (a revision whose capture differs only in chrome).
-    alias = dict(records[0], urls=["https://bao.test/a-a1.html?utm_source=zalo"], article=None)
+    alias = replace(records[0], urls=["https://bao.test/a-a1.html?utm_source=zalo"], article=None)
     url = "https://bao.test/a-a1.html"
     request = Request(url)
     edited = "Bài một về hội nghị tỉnh.\n\n[quảng cáo] Mua ngay hôm nay."
     mw.process_response(request, Response(url, body=_page(edited).encode(), request=request,
                                            headers={"Content-Type": "text/html; charset=utf-8"}))
-    art, _ = old(_page(edited), url)
-    revision = {"kind": "article", "hash": content_hash(art["text"]), "urls": [url], "site": "baotest",
-                "fetched_at": "2025-08-01T00:00:00+00:00", "article": art,
-                "warc_file": request.meta["warc"]["file"], "warc_offset": request.meta["warc"]["offset"]}
+    art, *_ = old(_page(edited), url)
+    revision = ArticleRecord(hash=content_hash(art["text"]), urls=[url], site="baotest", fetched_at="2025-08-01T00:00:00+00:00", article=art, warc_file=request.meta["warc"]["file"], warc_offset=request.meta["warc"]["offset"])
     mw.spider_closed(crawler.spider)
     db = tmp_path / "archive.db"
     with Archive(db) as archive:

@@ -250,7 +250,7 @@ def test_deleted_articles_are_removed_by_the_pass(archive, labelled):
 
 
 def test_reextracted_rekeys_and_replaces(archive, labelled):
-    """What ``crawler.store.reextract`` does when a text changes: the row is re-keyed, then
+    """What ``crawler.jobs.reextract`` does when a text changes: the row is re-keyed, then
     ``reextracted`` moves the story along (the e2e test runs the real re-extraction)."""
     a, b = labelled["e3-original"], labelled["e3-paraphrase"]
     store(archive, a, b)

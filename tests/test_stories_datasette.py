@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from crawler.store.archive import Archive
-from crawler.store.sitesync import sync_sites
+from crawler.jobs.sitesync import sync_sites
 from crawler.stories import evaluate
 from crawler.stories.placement import place_unplaced
 

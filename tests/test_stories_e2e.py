@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.store import reextract
+from crawler.jobs import reextract
 from crawler.store.archive import Archive
 from crawler.stories.placement import orphans, place_unplaced, unplaced
 from crawler.text import content_hash

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from crawler.store.archive import Archive
 from crawler.text import content_hash
-from crawler.store.textfiles import parse_text_file
+from crawler.jobs.textfiles import parse_text_file
 from tests.conftest import invoke_cli
 
 ROOT = Path(__file__).resolve().parent.parent

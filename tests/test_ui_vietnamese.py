@@ -137,7 +137,7 @@ def test_paper_names_follow_the_sites_table_while_serving(tmp_path):
     # Names are read through Datasette's connection and kept until the file changes: a renamed
     # paper shows under its new name on the next page, with no restart.
     from crawler.store.archive import Archive
-    from crawler.store.sitesync import sync_sites
+    from crawler.jobs.sitesync import sync_sites
     from tests.test_datasette import Site
 
     path = tmp_path / "archive.db"

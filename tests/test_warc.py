@@ -17,10 +17,10 @@ from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.store.archive import Archive
-from crawler.store.exports import export_jsonl, export_warc
-from crawler.items import PageItem
+from crawler.jobs.exports import export_jsonl, export_warc
+from crawler.items import ArticleRecord, PageItem
 from samplesite.pages import encode_cp1258
-from crawler.store.reextract import page_html, response_from_record
+from crawler.jobs.reextract import page_html, response_from_record
 from crawler.middlewares.warc import WarcMiddleware
 from crawler.store.warc import WarcReader, iter_records, warc_dir, warc_files
 from crawler.middlewares.warcmeta import WarcMetaMiddleware
@@ -245,10 +245,7 @@ def test_export_jsonl_has_urls_and_revisions(tmp_path):
 
     text = "Chiều 23/7, Thường trực Tỉnh ủy Cà Mau tổ chức Hội nghị.\n\nĐại hội Đảng bộ các cấp."
     with Archive(tmp_path / "archive.db") as archive:
-        archive.store([{"kind": "article", "hash": content_hash(text), "urls": ["https://bao.test/a-a1.html"],
-                        "site": "baotest", "fetched_at": "2025-07-24T00:00:00+00:00",
-                        "article": {"title": "Hội nghị", "text": text, "tags": ["Cà Mau"]},
-                        "warc_file": "baotest/x.warc.gz", "warc_offset": 7}])
+        archive.store([ArticleRecord(hash=content_hash(text), urls=["https://bao.test/a-a1.html"], site="baotest", fetched_at="2025-07-24T00:00:00+00:00", article={"title": "Hội nghị", "text": text, "tags": ["Cà Mau"]}, warc_file="baotest/x.warc.gz", warc_offset=7)])
         n = export_jsonl(archive, tmp_path / "a.jsonl")
     (obj,) = [json.loads(line) for line in (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()]
     assert n == 1 and obj["tags"] == ["Cà Mau"] and "folded" not in obj

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.store.reextract import page_html
+from crawler.jobs.reextract import page_html
 from crawler.text.extract import extract
 from crawler.store.revisions import text_diff
 from samplesite import SampleSite
@@ -323,7 +323,7 @@ def test_export_warc_and_jsonl_cover_the_whole_archive(run, refreshed):
 def test_a_full_warc_disk_costs_captures_only_never_pages(tmp_path, clean_site):
     """The reported failure: the WARC folder's disk fills mid-crawl. Every page must still be
     discovered and stored; only captures stop, once, and the rows say which pages have none."""
-    from crawler.store import reextract as rx
+    from crawler.jobs import reextract as rx
     from crawler.store.archive import Archive
     from tests.small_disk import small_disk
 

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from crawler.store.archive import Archive
-from crawler.store.sitesync import sync_sites
+from crawler.jobs.sitesync import sync_sites
 from tests.test_datasette import Site, build_archive
 
 LONG_PAPER = "Báo Bà Rịa - Vũng Tàu điện tử, cơ quan của Đảng bộ tỉnh"

@@ -28,7 +28,7 @@ them run on the one reactor thread, and the store writes short transactions with
 timeout and tenacity retries (``crawler.store.archive``), so parallel sites lose nothing. Dedupe
 holds across sites: a text another site already stored is recorded as a URL alias. The
 ``sites`` table is synchronised from the spider classes before the crawl
-(``crawler.store.sitesync``).
+(``crawler.jobs.sitesync``).
 
 At the end a per-site table (from the ``crawls`` rows this run wrote) is printed on stdout,
 then one line per site that did not finish cleanly, saying why; the crawl log goes to stderr.
@@ -43,10 +43,8 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import shutil
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -56,6 +54,7 @@ import click
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
 
+from crawler import extractpool
 from crawler.commands import outcome
 from crawler.commands.common import (  # noqa: F401 - build_settings, load_spiders: used by bench and tests
     UsageError,
@@ -73,7 +72,7 @@ from crawler.extensions.crawllog import CrawlLog
 from crawler.extensions.reachability import DETAIL_STAT, EXCEPTION_STAT, cause_of
 from crawler.extensions.summary import logged_errors
 from crawler.store.archive import Archive
-from crawler.store.sitesync import sync_sites
+from crawler.jobs.sitesync import sync_sites
 from crawler.text import fold
 from pipelines.extract import ExtractPipeline
 
@@ -126,7 +125,7 @@ class SharedPoolExtractPipeline(ExtractPipeline):
     ``ARCHIVE_EXTRACT_WORKERS`` is the size of the one pool all sites share.
     """
 
-    _shared: ProcessPoolExecutor | None = None
+    _shared: Any = None  # a pebble ProcessPool from crawler.extractpool
     _users = 0
 
     def open_spider(self) -> None:
@@ -134,8 +133,7 @@ class SharedPoolExtractPipeline(ExtractPipeline):
             return
         cls = SharedPoolExtractPipeline
         if cls._shared is None:
-            # spawn, not fork: forking a process that runs a reactor and threads is unsafe.
-            cls._shared = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            cls._shared = extractpool.extraction_pool(self.workers)
         cls._users += 1
         self.pool = cls._shared
 
@@ -147,7 +145,7 @@ class SharedPoolExtractPipeline(ExtractPipeline):
         cls._users -= 1
         if cls._users == 0 and cls._shared is not None:
             pool, cls._shared = cls._shared, None
-            pool.shutdown(wait=True, cancel_futures=True)
+            extractpool.shutdown(pool)
 
 
 def share_extraction_pool(settings: Settings) -> None:

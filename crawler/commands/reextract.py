@@ -1,6 +1,6 @@
 """``python -m crawler reextract``: rebuild articles from their WARC captures, offline.
 
-The work is ``crawler.store.reextract``; this is its verb. Exit status 0, or 2 when the
+The work is ``crawler.jobs.reextract``; this is its verb. Exit status 0, or 2 when the
 archive does not exist or is not SQLite (nothing is created).
 """
 
@@ -30,10 +30,14 @@ def command(ctx: click.Context, site: str | None, warc_dir: Path | None, workers
     """Rebuild articles from their WARC captures with the current extractor (no network)."""
     from scrapy.utils.project import get_project_settings
 
-    from crawler.store.reextract import run
+    from crawler.jobs.reextract import Bounds, run
     from crawler.store.warc import warc_dir as settings_warc_dir
 
     path = read_archive(ctx, db)
-    root = warc_dir or settings_warc_dir(get_project_settings().get("ARCHIVE_WARC_DIR") or "warc", str(path))
+    settings = get_project_settings()
+    root = warc_dir or settings_warc_dir(settings.get("ARCHIVE_WARC_DIR") or "warc", str(path))
+    # the crawl's bounds on one page (a worker over the time budget is killed and replaced)
+    bounds = Bounds(timeout=settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT") or None,
+                    max_elements=settings.getint("ARCHIVE_EXTRACT_MAX_ELEMENTS"))
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    run(str(path), root, site=site, workers=max(0, workers), dry_run=dry_run, out=click.echo)
+    run(str(path), root, site=site, workers=max(0, workers), dry_run=dry_run, out=click.echo, bounds=bounds)

@@ -24,9 +24,9 @@ from crawler import reasons
 from crawler.extensions.archive import ArchiveConnection
 from crawler.extensions.reachability import DETAIL_STAT
 from crawler.extensions.summary import logged_errors
+from crawler.jobs.sitesync import sync_sites
 from crawler.store.archive import Archive, is_store_error, one_line
 from crawler.store.runs import Held, Runs, finish_on_fresh
-from crawler.store.sitesync import sync_sites
 
 logger = logging.getLogger(__name__)
 

@@ -291,6 +291,8 @@ class NewsSpider(scrapy.Spider):
         # completed: everything asked for was stored or rejected, so no debt is left behind
         reason = Progress.true_reason(self.crawler, reason)
         completed = reason in (reasons.FINISHED, reasons.BUDGET_EXHAUSTED) and self.discovering
+        # a page a stage dropped (pipelines/contract.py) is a debt this run leaves behind
+        completed = completed and not self.crawler.stats.get_value("archive/dropped")
         try:
             # after a store failure the row stays "not completed" (NULL): nothing more to write
             if self.discovering and reason != reasons.STORE_FAILED:

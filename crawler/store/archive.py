@@ -47,7 +47,7 @@ import sqlite_utils
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from crawler import reasons
-from crawler.items import ArticleRecord, Record, RejectRecord, record_from_dict
+from crawler.items import ArticleRecord, Record, RejectRecord
 from crawler.store import revisions
 from crawler.store.errors import ArchiveError, ArchiveMissing, StoreFailed
 from crawler.store.migrations import migrations
@@ -151,10 +151,8 @@ def article_fields(art: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def article_row(rec: ArticleRecord | dict[str, Any]) -> dict[str, Any]:
+def article_row(rec: ArticleRecord) -> dict[str, Any]:
     """The ``articles`` row for an article record with a text (see ``Archive.store``)."""
-    if isinstance(rec, dict):
-        rec = record_from_dict(rec)
     assert rec.article is not None
     return {
         "hash": rec.hash or content_hash(rec.article["text"]),
@@ -379,11 +377,10 @@ class Archive:
 
     # -- writing -----------------------------------------------------------------
 
-    def store(self, records: Iterable[Record | dict[str, Any]]) -> StoreResult:
+    def store(self, records: Iterable[Record]) -> StoreResult:
         """Write a batch of records in one transaction; the outcome of each, in order.
 
-        Records are ``ArticleRecord``/``RejectRecord`` (``crawler.items``; the older dict form
-        is accepted too). For an article the store hashes its text and decides: a URL already
+        Records are ``ArticleRecord``/``RejectRecord`` (``crawler.items``). For an article the store hashes its text and decides: a URL already
         archived is a refetch (``unchanged``, or a new revision: ``revised``, see
         ``crawler.store.revisions``); else a text already archived (as an article, or as a
         revision of one) makes the URLs aliases of that article (``alias``); else the article
@@ -395,7 +392,7 @@ class Archive:
         """
         if self.readonly:
             raise ArchiveError(f"{self.path} was opened read-only")
-        recs = [r if isinstance(r, (ArticleRecord, RejectRecord)) else record_from_dict(r) for r in records]
+        recs = list(records)
         if not recs:
             return StoreResult()
         try:

@@ -114,7 +114,7 @@ def m002_search_index(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m003_sites_and_facets(db: sqlite_utils.Database) -> None:
-    """The newspapers (``sites``, filled from the spider classes by ``crawler.store.sitesync``) and the
+    """The newspapers (``sites``, filled from the spider classes by ``crawler.jobs.sitesync``) and the
     columns Datasette facets on: ``articles.province`` and ``articles.published_month``.
 
     ``province`` is the site's, copied onto each article so that Datasette can facet and filter

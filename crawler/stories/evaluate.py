@@ -15,6 +15,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from crawler.items import ArticleRecord
 from crawler.store.archive import Archive
 from crawler.text import clean, content_hash
 
@@ -54,9 +55,9 @@ def load(folder: Path) -> list[Labelled]:
 
 def store(archive: Archive, articles: Iterable[Labelled], fetched_at: str = "2025-09-01T00:00:00+00:00") -> None:
     """Write labelled articles into an archive as a crawl would (one URL each)."""
-    recs = [{"kind": "article", "hash": a.hash, "urls": [f"https://{a.site}.example/{a.name}.html"],
-             "site": a.site, "fetched_at": fetched_at,
-             "article": {"title": a.title, "text": a.text, "published": a.published}} for a in articles]
+    recs = [ArticleRecord(hash=a.hash, urls=[f"https://{a.site}.example/{a.name}.html"], site=a.site,
+                          fetched_at=fetched_at, article={"title": a.title, "text": a.text, "published": a.published})
+            for a in articles]
     archive.store(recs)
 
 

@@ -453,7 +453,7 @@ def place_unplaced(db: sqlite_utils.Database, *, site: str | None = None, limit:
 
 
 def reextracted(db: sqlite_utils.Database, changes: Iterable[tuple[str, str]]) -> None:
-    """Keep stories consistent after re-extraction (``crawler.store.reextract``), in its
+    """Keep stories consistent after re-extraction (``crawler.jobs.reextract``), in its
     transaction: articles whose text changed (re-keyed ``old`` → ``new``; two rows that became
     one appear as two pairs with one ``new``) are taken out and placed again with their new
     text, and stories whose source's title was re-read take the new title.

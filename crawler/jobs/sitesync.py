@@ -4,7 +4,7 @@ The spider classes are the single source of truth for a newspaper's name, paper,
 province; ``sites`` is their copy inside ``archive.db`` so that SQL (and Datasette) can join
 and facet on them. Call ``sync_sites(archive)`` at crawl start, and before serving::
 
-    python -m crawler.store.sitesync archive.db
+    python -m crawler.jobs.sitesync archive.db
 
 Sites are inserted or updated, never deleted: articles of a spider that was removed keep their
 paper and province. Triggers (migration ``m003_sites_and_facets``) copy a changed province onto
@@ -75,7 +75,7 @@ def _write_changed(archive: Archive, rows: list[dict[str, Any]]) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) > 1 or (args and args[0].startswith("-")):
-        print("usage: python -m crawler.store.sitesync [ARCHIVE_DB]   (default archive.db)", file=sys.stderr)
+        print("usage: python -m crawler.jobs.sitesync [ARCHIVE_DB]   (default archive.db)", file=sys.stderr)
         return 2
     path = args[0] if args else "archive.db"
     with Archive(path) as archive:

@@ -10,7 +10,7 @@ warning). If OUT is a directory the files are copied into it instead, keeping th
 ``python -m crawler export --jsonl OUT.jsonl`` writes one JSON object per article: its columns
 (less the derived search column), ``tags`` as a list, ``urls`` (every URL with when it was
 seen and its capture) and ``revisions`` (every later version, with text). ``-`` writes to
-standard output. The text export (``export DIR``) is in ``crawler/store/textfiles.py``.
+standard output. The text export (``export DIR``) is in ``crawler/jobs/textfiles.py``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from crawler.progress import progress
 from crawler.store.archive import Archive
 from crawler.store.warc import iter_records, warc_files
 
@@ -74,25 +75,12 @@ def export_warc(archive: Archive | None, root: Path, out: Path | str, *, site: s
         out.parent.mkdir(parents=True, exist_ok=True)
         target = open(out, "wb")
     try:
-        for path in files:
-            if target is not None and out.exists() and path.resolve() == out.resolve():
-                continue
-            length, records = _complete_length(path)
-            size = path.stat().st_size
-            result.dropped_bytes += size - length
-            if to_dir:
-                dest = out / path.relative_to(root)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                if length == size:
-                    shutil.copyfile(path, dest)
-                else:
-                    with open(dest, "wb") as fh:
-                        _copy_prefix(path, fh, length)
-            else:
-                _copy_prefix(path, target, length)
-            result.files += 1
-            result.records += records
-            result.bytes += length
+        with progress(total=len(files), desc="Xuất WARC", unit="tệp") as bar:
+            for path in files:
+                bar.update()
+                if target is not None and out.exists() and path.resolve() == out.resolve():
+                    continue
+                _export_file(path, root, out, target, to_dir, result)
     finally:
         if target is not None:
             target.close()
@@ -106,6 +94,27 @@ def export_warc(archive: Archive | None, root: Path, out: Path | str, *, site: s
                     result.missing_captures += 1
                     logger.warning("capture file %s named in %s is not under %s", name, table, root)
     return result
+
+
+def _export_file(path: Path, root: Path, out: Path, target: IO[bytes] | None, to_dir: bool,
+                 result: WarcExport) -> None:
+    length, records = _complete_length(path)
+    size = path.stat().st_size
+    result.dropped_bytes += size - length
+    if to_dir:
+        dest = out / path.relative_to(root)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if length == size:
+            shutil.copyfile(path, dest)
+        else:
+            with open(dest, "wb") as fh:
+                _copy_prefix(path, fh, length)
+    else:
+        assert target is not None
+        _copy_prefix(path, target, length)
+    result.files += 1
+    result.records += records
+    result.bytes += length
 
 
 def article_objects(archive: Archive, site: str | None = None):
@@ -133,11 +142,15 @@ def article_objects(archive: Archive, site: str | None = None):
 def export_jsonl(archive: Archive, out: Path | str, *, site: str | None = None) -> int:
     """Write ``article_objects`` as JSON lines to ``out`` (``-``: standard output)."""
     n = 0
+    where, params = ("WHERE site = ?", [site]) if site else ("", [])
+    total = archive.db.execute(f"SELECT count(*) FROM articles {where}", params).fetchone()[0]
     fh = sys.stdout if str(out) == "-" else open(out, "w", encoding="utf-8")
     try:
-        for obj in article_objects(archive, site):
-            fh.write(json.dumps(obj, ensure_ascii=False, sort_keys=False) + "\n")
-            n += 1
+        with progress(total=total, desc="Xuất JSON", unit="bài") as bar:
+            for obj in article_objects(archive, site):
+                fh.write(json.dumps(obj, ensure_ascii=False, sort_keys=False) + "\n")
+                n += 1
+                bar.update()
     finally:
         if fh is not sys.stdout:
             fh.close()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.items import ArticleRecord
+from crawler.progress import progress
 from crawler.store.archive import Archive, now_iso
 from crawler.text.plain import clean_saved_text, paper_from_text
 from crawler.sites import site_for_url
@@ -51,11 +52,13 @@ def export_texts(archive: Archive, out_dir: Path, site: str | None = None) -> in
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = list(archive.articles(site))
     width = max(3, len(str(len(rows) - 1)))
-    for n, row in enumerate(rows):
-        # Only web URLs: a "file:" placeholder from an earlier import is not a source.
-        source = f"\n\nNguồn: {row['url']}" if row["url"].startswith(("http://", "https://")) else ""
-        body = f"{row['text']}{source}\n"
-        (out_dir / f"{n:0{width}d}_{row['hash']}.txt").write_text(body, encoding="utf-8")
+    with progress(total=len(rows), desc="Xuất văn bản", unit="bài") as bar:
+        for n, row in enumerate(rows):
+            # Only web URLs: a "file:" placeholder from an earlier import is not a source.
+            source = f"\n\nNguồn: {row['url']}" if row["url"].startswith(("http://", "https://")) else ""
+            body = f"{row['text']}{source}\n"
+            (out_dir / f"{n:0{width}d}_{row['hash']}.txt").write_text(body, encoding="utf-8")
+            bar.update()
     return len(rows)
 
 
@@ -71,22 +74,25 @@ def import_texts(archive: Archive, in_dir: Path) -> dict[str, int]:
     """
     records: list[ArticleRecord] = []
     skipped = 0
-    for path in iter_text_files(in_dir):
-        doc = parse_text_file(path)
-        if not doc.text:
-            skipped += 1
-            continue
-        first_line = doc.text.split("\n", 1)[0]
-        records.append(ArticleRecord(
-            urls=[doc.url or f"file:{doc.name}"],
-            site=site_for_url(doc.url) if doc.url else (doc.paper or "unknown"),
-            fetched_at=now_iso(),
-            article={
-                "title": first_line if len(first_line) <= MAX_TITLE_CHARS else None,
-                "text": doc.text,
-                "language": "vi",
-            },
-        ))
+    paths = list(iter_text_files(in_dir))
+    with progress(total=len(paths), desc="Nhập văn bản", unit="tệp") as bar:
+        for path in paths:
+            bar.update()
+            doc = parse_text_file(path)
+            if not doc.text:
+                skipped += 1
+                continue
+            first_line = doc.text.split("\n", 1)[0]
+            records.append(ArticleRecord(
+                urls=[doc.url or f"file:{doc.name}"],
+                site=site_for_url(doc.url) if doc.url else (doc.paper or "unknown"),
+                fetched_at=now_iso(),
+                article={
+                    "title": first_line if len(first_line) <= MAX_TITLE_CHARS else None,
+                    "text": doc.text,
+                    "language": "vi",
+                },
+            ))
     result = archive.store(records)
     return {"files": len(records) + skipped, "new": result.inserted, "duplicates": result.duplicates,
             "skipped": skipped, "unstorable": result.unstorable}

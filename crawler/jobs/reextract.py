@@ -31,13 +31,12 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import time
 import warnings
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field, fields
+from concurrent.futures import Future
+from dataclasses import dataclass, field, fields
 from itertools import groupby, islice
 from pathlib import Path
 from typing import Any
@@ -49,10 +48,11 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
 
-from crawler import reasons
+from crawler import extractpool, reasons
+from crawler.progress import LOG_INTERVAL_SECONDS
+from crawler.progress import progress as progress_of
 from crawler.store.archive import Archive, article_fields
 from crawler.stories.placement import reextracted as stories_reextracted
-from crawler.text.extract import extract
 from crawler.text import content_hash
 from crawler.urls import canonical_url
 from crawler.store.warc import Record, WarcReader
@@ -110,9 +110,16 @@ def extraction_url(row_url: str | None, rec: Record) -> str:
     return canonical_url(rec.url)
 
 
-def _extract(html: str, url: str) -> tuple[dict | None, str | None]:
-    article, reason = extract(html, url)
-    return (asdict(article) if article is not None else None), reason
+# The task, in this process (workers=0) or a worker's.
+_extract = extractpool.extract_page
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The crawl's bounds on one page's extraction (``ARCHIVE_EXTRACT_TIMEOUT``,
+    ``ARCHIVE_EXTRACT_MAX_ELEMENTS``): a page over them is reported rejected, kept as it was."""
+    timeout: float | None = None
+    max_elements: int = 0
 
 
 @dataclass
@@ -193,8 +200,8 @@ def _jobs(db: Any, site: str | None) -> tuple[list[Job], int]:
     return jobs, no_capture
 
 
-def _results(jobs: list[Job], reader: WarcReader, pool: Executor | None,
-             progress: Callable[[int], None] | None) -> Iterator[tuple[Job, dict | None, str | None]]:
+def _results(jobs: list[Job], reader: WarcReader, pool: Any, progress: Callable[[int], None] | None,
+             bounds: Bounds = Bounds()) -> Iterator[tuple[Job, dict | None, str | None]]:
     """(job, article dict or None, reason) for every job, in order. Pages are read and decoded
     here a chunk at a time; with a pool the next chunk is read while the workers extract."""
     uses = Counter((j.file, j.offset) for j in jobs)
@@ -219,7 +226,8 @@ def _results(jobs: list[Job], reader: WarcReader, pool: Executor | None,
             if html is None:
                 out.append((job, (None, reason)))
             elif pool is not None:
-                out.append((job, pool.submit(_extract, html, extraction_url(job.url, rec))))
+                out.append((job, extractpool.submit_page(pool, html, extraction_url(job.url, rec), bounds.timeout,
+                                                         bounds.max_elements)))
             else:
                 out.append((job, (html, extraction_url(job.url, rec), "todo")))
         return out
@@ -227,9 +235,9 @@ def _results(jobs: list[Job], reader: WarcReader, pool: Executor | None,
     def finish(prepared: list[tuple[Job, Any]]) -> Iterator[tuple[Job, dict | None, str | None]]:
         for job, value in prepared:
             if isinstance(value, Future):
-                art, reason = value.result()
+                art, reason, _detail = extractpool.outcome(value, bounds.timeout)
             elif len(value) == 3:
-                art, reason = _extract(value[0], value[1])
+                art, reason, _detail = _extract(value[0], value[1], bounds.timeout, bounds.max_elements)
             else:
                 art, reason = value
             key = (job.file, job.offset)
@@ -259,8 +267,11 @@ def _results(jobs: list[Job], reader: WarcReader, pool: Executor | None,
 
 
 def reextract(archive: Archive, warc_root: Path, *, site: str | None = None, workers: int = 0,
-              dry_run: bool = False, progress: Callable[[int], None] | None = None) -> Report:
-    """Re-extract every captured article (of ``site``) in place; see the module docstring."""
+              dry_run: bool = False, progress: Callable[[int], None] | None = None,
+              bounds: Bounds = Bounds(), on_jobs: Callable[[int], None] | None = None) -> Report:
+    """Re-extract every captured article (of ``site``) in place; see the module docstring.
+    ``on_jobs(n)`` is told how many captures there are to read, ``progress(done)`` how many
+    are read."""
     started = time.monotonic()
     db = archive.db
     report = Report()
@@ -269,13 +280,15 @@ def reextract(archive: Archive, warc_root: Path, *, site: str | None = None, wor
     db.execute("DROP TABLE IF EXISTS temp._rx")
     db.execute("CREATE TEMP TABLE _rx (kind TEXT, key TEXT, new TEXT, fields TEXT, url TEXT, site TEXT, "
                "seen TEXT, file TEXT, offset INTEGER, reason TEXT)")
+    if on_jobs is not None:
+        on_jobs(len(jobs))
     pool = None
     if workers > 0 and len(jobs) > CHUNK:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        pool = extractpool.extraction_pool(workers)
     try:
         with WarcReader(warc_root) as reader:
             batch = []
-            for job, art, reason in _results(jobs, reader, pool, progress):
+            for job, art, reason in _results(jobs, reader, pool, progress, bounds):
                 new = content_hash(art["text"]) if art else None
                 values = article_fields(art) if art else None
                 batch.append((job.kind, str(job.key), new, json.dumps(values, ensure_ascii=False) if values else None,
@@ -286,7 +299,7 @@ def reextract(archive: Archive, warc_root: Path, *, site: str | None = None, wor
             _save(db, batch)
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            extractpool.shutdown(pool)
     _apply(archive, report, columns, dry_run)
     db.execute("DROP TABLE IF EXISTS temp._rx")
     report.seconds = time.monotonic() - started
@@ -448,10 +461,27 @@ def _apply_revisions(db: Any, report: Report) -> None:
 
 
 def run(db_path: str, warc_root: Path, *, site: str | None = None, workers: int = 0, dry_run: bool = False,
-        out: Callable[[str], None] = print) -> Report:
-    """The CLI command: re-extract, print the summary (and the URLs now rejected)."""
-    with Archive(db_path) as archive:
-        report = reextract(archive, warc_root, site=site, workers=workers, dry_run=dry_run)
+        out: Callable[[str], None] = print, bounds: Bounds = Bounds(), stream: Any = None,
+        interval: float = LOG_INTERVAL_SECONDS) -> Report:
+    """The CLI command: re-extract with progress (``crawler.progress`` on ``stream``, standard
+    error by default), print the summary (and the URLs now rejected)."""
+    state: dict[str, Any] = {"bar": None, "done": 0}
+
+    def on_jobs(n: int) -> None:
+        state["bar"] = progress_of(total=n, desc="Trích xuất lại", unit="trang", stream=stream, interval=interval).__enter__()
+
+    def advanced(done: int) -> None:
+        if state["bar"] is not None:
+            state["bar"].update(done - state["done"])
+        state["done"] = done
+
+    try:
+        with Archive(db_path) as archive:
+            report = reextract(archive, warc_root, site=site, workers=workers, dry_run=dry_run, progress=advanced,
+                               bounds=bounds, on_jobs=on_jobs)
+    finally:
+        if state["bar"] is not None:
+            state["bar"].close()
     out(("(dry run, nothing written) " if dry_run else "") + report.summary())
     for line in report.rejected_urls[:50]:
         out(f"  now rejected, kept as it was: {line}")
