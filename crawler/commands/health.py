@@ -46,9 +46,9 @@ from typing import Any
 import click
 
 from crawler import reasons
+from crawler.commands import deadsources
 from crawler.commands.common import (UsageError, build_settings, canary_options, db_option, errors_as_lines,
                                      load_spiders, read_archive, table)
-from crawler.commands import deadsources
 from crawler.store.archive import Archive
 
 RUNNING_HOURS = 12
