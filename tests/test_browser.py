@@ -78,6 +78,20 @@ def origin():
     server.server_close()
 
 
+def open_chrome():
+    """Headless Chromium driven by Selenium, pages bounded to 20 s."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.set_page_load_timeout(20)
+    return driver
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, origin):
     """``datasette archive.db`` (what a new user types) over a freshly built archive."""
@@ -93,15 +107,7 @@ def server(tmp_path_factory, origin):
 
 @pytest.fixture(scope="module")
 def browser(server):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROME_FLAGS:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.set_page_load_timeout(20)
+    driver = open_chrome()
     yield driver
     driver.quit()
 

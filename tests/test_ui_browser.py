@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.datasette_server import plain_datasette
-from tests.test_browser import CHROME_FLAGS, CHROMEDRIVER, CHROMIUM, ROOT, _require_browser
+from tests.test_browser import ROOT, _require_browser, open_chrome
 from tests.ui_pages import CRAWL_STATS, INTERNAL_TABLES, LONG_PAPER, build, english_left, pages
 
 ARTIFACTS = ROOT / "test-artifacts" / "ui"
@@ -28,15 +28,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(server):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROME_FLAGS:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.set_page_load_timeout(20)
+    driver = open_chrome()
     yield driver
     driver.quit()
 
